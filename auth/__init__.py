@@ -1,0 +1,1 @@
+"""Identity and access: JWT, API keys, passwords, sessions, roles."""

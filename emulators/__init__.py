@@ -1,0 +1,1 @@
+"""Local stand-ins for Stripe and Mailgun, for development and tests only."""

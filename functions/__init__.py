@@ -1,0 +1,1 @@
+"""The HTTP edge: one module per deployed function, plus the routing table they share."""

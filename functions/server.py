@@ -1,0 +1,52 @@
+"""One WSGI app serving every deployed function under its routes, as the deploy would."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
+from functions._http import json_response
+from functions.routes import ROUTES
+from payments import errors
+from payments.settings import get_settings
+
+__all__ = ["create_app", "serve"]
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def create_app() -> Flask:
+    """A Flask app that hands each request to the deployed function that owns its path."""
+    function_of_path = Map(
+        [Rule(route.path, endpoint=route.function) for route in ROUTES],
+        strict_slashes=False,
+        merge_slashes=False,
+    )
+    app = Flask(__name__)
+    app.url_map.strict_slashes = False
+
+    @app.route("/", defaults={"path": ""}, methods=_METHODS)
+    @app.route("/<path:path>", methods=_METHODS)
+    def dispatch(path: str) -> Response:
+        adapter = function_of_path.bind("localhost", path_info=request.path)
+        try:
+            function, _ = adapter.match(method=None)
+        except HTTPException:
+            missing = errors.NotFound(f"No route for {request.method} {request.path}")
+            return json_response(missing.to_body(), status=missing.status)
+        entry = getattr(importlib.import_module(f"functions.{function}"), str(function))
+        response: Response = entry(request)
+        return response
+
+    return app
+
+
+def serve(*, host: str = "127.0.0.1", port: int | None = None) -> None:
+    from werkzeug.serving import run_simple
+
+    chosen = port if port is not None else get_settings().port
+    print(f"functions serving on http://{host}:{chosen}", flush=True)
+    run_simple(host, chosen, create_app(), threaded=True, use_reloader=False)

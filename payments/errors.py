@@ -1,0 +1,128 @@
+"""The one error hierarchy of the product. Each class carries its HTTP status.
+
+    AppError 500
+     ├── ValidationError 400
+     │    └── InvalidSignature 400
+     ├── Unauthorized 401
+     ├── Forbidden 403
+     ├── NotFound 404
+     ├── MethodNotAllowed 405
+     ├── Conflict 409
+     ├── PayloadTooLarge 413
+     ├── Unprocessable 422
+     ├── RateLimited 429
+     ├── UpstreamError 502   (Stripe failed or refused)
+     └── Unavailable 503     (Firestore unreachable)
+
+Only `functions/_http.py` turns these into responses; only the Stripe gateway and the
+ledger translate their libraries' exceptions into them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AppError",
+    "Conflict",
+    "Forbidden",
+    "InvalidSignature",
+    "MethodNotAllowed",
+    "NotFound",
+    "PayloadTooLarge",
+    "RateLimited",
+    "Unauthorized",
+    "Unavailable",
+    "Unprocessable",
+    "UpstreamError",
+    "ValidationError",
+]
+
+
+class AppError(Exception):
+    """Base of every error the API reports. `message` is safe to show to a client."""
+
+    status = 500
+    type = "api_error"
+    code = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.param = param
+
+    def to_body(self) -> dict[str, object]:
+        error: dict[str, object] = {"type": self.type, "code": self.code, "message": self.message}
+        if self.param is not None:
+            error["param"] = self.param
+        return {"error": error}
+
+
+class ValidationError(AppError):
+    status = 400
+    type = "invalid_request_error"
+    code = "invalid_request"
+
+
+class InvalidSignature(ValidationError):
+    code = "invalid_signature"
+
+
+class Unauthorized(AppError):
+    status = 401
+    type = "authentication_error"
+    code = "unauthenticated"
+
+
+class Forbidden(AppError):
+    status = 403
+    type = "permission_error"
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    type = "invalid_request_error"
+    code = "not_found"
+
+
+class MethodNotAllowed(AppError):
+    status = 405
+    type = "invalid_request_error"
+    code = "method_not_allowed"
+
+
+class Conflict(AppError):
+    status = 409
+    type = "conflict_error"
+    code = "conflict"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    type = "invalid_request_error"
+    code = "payload_too_large"
+
+
+class Unprocessable(AppError):
+    status = 422
+    type = "invalid_request_error"
+    code = "unprocessable"
+
+
+class RateLimited(AppError):
+    status = 429
+    type = "rate_limit_error"
+    code = "rate_limited"
+
+
+class UpstreamError(AppError):
+    status = 502
+    type = "api_error"
+    code = "stripe_error"
+
+
+class Unavailable(AppError):
+    status = 503
+    type = "api_error"
+    code = "service_unavailable"

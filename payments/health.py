@@ -1,0 +1,14 @@
+"""Liveness and readiness of the service."""
+
+from __future__ import annotations
+
+import ledger
+from payments import bootstrap
+
+__all__ = ["check_ready"]
+
+
+def check_ready() -> dict[str, str]:
+    """Raise `Unavailable` unless every dependency a request needs is answering."""
+    ledger.ping(bootstrap.firestore_client())
+    return {"firestore": "ok"}

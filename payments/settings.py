@@ -1,0 +1,143 @@
+"""Typed settings, read once from the environment.
+
+Secrets (Stripe keys, webhook secrets, the auth signing key, the Mailgun key) may be given in
+the environment as plain values (local development, or Cloud Functions' `--set-secrets`, which
+injects Secret Manager values as variables), or as a reference `sm://SECRET[/VERSION]` or
+`sm://projects/P/secrets/S/versions/V`, resolved through Secret Manager on first use only, so a
+function that never touches a secret never pays for the call.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Secret", "Settings", "get_settings"]
+
+SECRET_REF_PREFIX = "sm://"
+
+
+class Secret:
+    """A secret value that never shows itself in a repr, a log line or an exception."""
+
+    def __init__(
+        self, raw: str, *, project: str, fetch: Callable[[str], str] | None = None
+    ) -> None:
+        self._raw = raw
+        self._project = project
+        self._fetch = fetch
+        self._value: str | None = None if raw.startswith(SECRET_REF_PREFIX) else raw
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._raw else "Secret('')"
+
+    def __bool__(self) -> bool:
+        return bool(self._raw)
+
+    def reveal(self) -> str:
+        if self._value is None:
+            fetch = self._fetch or _fetch_from_secret_manager
+            self._value = fetch(_secret_version_name(self._raw, self._project))
+        return self._value
+
+    def reveal_all(self) -> tuple[str, ...]:
+        """The comma-separated values of a rotated secret (e.g. webhook signing secrets)."""
+        return tuple(part.strip() for part in self.reveal().split(",") if part.strip())
+
+
+def _secret_version_name(ref: str, project: str) -> str:
+    path = ref.removeprefix(SECRET_REF_PREFIX)
+    if path.startswith("projects/"):
+        return path
+    name, _, version = path.partition("/")
+    return f"projects/{project}/secrets/{name}/versions/{version or 'latest'}"
+
+
+def _fetch_from_secret_manager(version_name: str) -> str:
+    from google.cloud import secretmanager  # imported only when a reference is resolved
+
+    client = secretmanager.SecretManagerServiceClient()
+    response = client.access_secret_version(name=version_name)
+    return str(response.payload.data.decode("utf-8"))
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the product reads from its environment. Names are a contract (SPEC §7)."""
+
+    project: str
+    firestore_emulator_host: str | None
+    pubsub_emulator_host: str | None
+    stripe_secret_key: Secret
+    stripe_api_base: str | None
+    stripe_webhook_secret: Secret
+    stripe_connect_webhook_secret: Secret
+    stripe_livemode: bool
+    mailgun_api_key: Secret
+    mailgun_domain: str
+    mailgun_api_base: str
+    auth_signing_key: Secret
+    app_base_url: str
+    port: int
+    max_request_bytes: int = field(default=1_000_000)
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str], *, fetch_secret: Callable[[str], str] | None = None
+    ) -> Settings:
+        project = env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT") or "demo-payments"
+
+        def secret(name: str) -> Secret:
+            return Secret(env.get(name, ""), project=project, fetch=fetch_secret)
+
+        return cls(
+            project=project,
+            firestore_emulator_host=env.get("FIRESTORE_EMULATOR_HOST") or None,
+            pubsub_emulator_host=env.get("PUBSUB_EMULATOR_HOST") or None,
+            stripe_secret_key=secret("STRIPE_SECRET_KEY"),
+            stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            stripe_webhook_secret=secret("STRIPE_WEBHOOK_SECRET"),
+            stripe_connect_webhook_secret=secret("STRIPE_CONNECT_WEBHOOK_SECRET"),
+            stripe_livemode=_flag(env.get("STRIPE_LIVEMODE")),
+            mailgun_api_key=secret("MAILGUN_API_KEY"),
+            mailgun_domain=env.get("MAILGUN_DOMAIN", ""),
+            mailgun_api_base=env.get("MAILGUN_API_BASE", "https://api.mailgun.net"),
+            auth_signing_key=secret("AUTH_SIGNING_KEY"),
+            app_base_url=env.get("APP_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
+            port=_port(env.get("PORT", "8080")),
+            max_request_bytes=_positive_int("MAX_REQUEST_BYTES", env.get("MAX_REQUEST_BYTES")),
+        )
+
+
+def _port(raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ValueError(f"PORT must be an integer, got {raw!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"PORT must be between 1 and 65535, got {port}")
+    return port
+
+
+def _positive_int(name: str, raw: str | None, default: int = 1_000_000) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from `os.environ` on first use."""
+    return Settings.from_env(os.environ)

@@ -1,0 +1,87 @@
+"""The routing table, `main.py` and `cloudbuild.yaml` name exactly the same functions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+import main
+from functions.routes import FUNCTION_NAMES, ROUTES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def deploy_steps() -> dict[str, list[str]]:
+    config = yaml.safe_load((ROOT / "cloudbuild.yaml").read_text())
+    steps = {}
+    for step in config["steps"]:
+        args = step.get("args", [])
+        if args[:2] == ["functions", "deploy"]:
+            steps[args[2]] = args
+    return steps
+
+
+def test_main_exports_every_function_of_the_table_and_nothing_else() -> None:
+    assert sorted(main.__all__) == sorted(FUNCTION_NAMES)
+    for name in FUNCTION_NAMES:
+        entry = getattr(main, name)
+        assert callable(entry)
+        assert entry.__name__ == name
+    assert not hasattr(main, "not_a_function")
+
+
+def test_cloudbuild_deploys_every_function_of_the_table_and_nothing_else() -> None:
+    steps = deploy_steps()
+    assert sorted(steps) == sorted(FUNCTION_NAMES)
+    for name, args in steps.items():
+        assert f"--entry-point={name}" in args
+        for flag in ("--gen2", "--runtime=python312", "--trigger-http", "--source=."):
+            assert flag in args, (name, flag)
+        assert any(a.startswith("--region=") for a in args)
+        assert any(a.startswith("--service-account=") for a in args)
+
+
+def test_cloudbuild_tests_before_deploying_and_deploys_rules_and_indexes() -> None:
+    config = yaml.safe_load((ROOT / "cloudbuild.yaml").read_text())
+    test_step = config["steps"][0]
+    assert "make test" in " ".join(test_step["args"])
+    for step in config["steps"][1:]:
+        assert step["waitFor"] == [test_step["id"]]
+    firestore = next(s for s in config["steps"] if s["id"] == "deploy-firestore")
+    assert "--only=firestore:rules,firestore:indexes" in firestore["args"]
+    firebase = json.loads((ROOT / "firebase.json").read_text())
+    assert (ROOT / firebase["firestore"]["rules"]).is_file()
+    json.loads((ROOT / firebase["firestore"]["indexes"]).read_text())
+
+
+def test_every_route_has_a_view_in_its_function_module() -> None:
+    import importlib
+
+    for route in ROUTES:
+        module = importlib.import_module(f"functions.{route.function}")
+        assert callable(getattr(module, route.view)), route
+        assert route.method in {"GET", "POST", "PUT", "PATCH", "DELETE"}
+        assert route.path.startswith("/")
+
+
+def test_firestore_rules_deny_all_client_access() -> None:
+    rules = (ROOT / "firestore.rules").read_text()
+    assert "allow read, write: if false;" in rules
+    assert "if true" not in rules
+
+
+def test_importing_main_loads_no_function_and_no_client_library() -> None:
+    code = (
+        "import sys, main\n"
+        "heavy = [m for m in ('stripe', 'google.cloud.firestore', 'google.cloud.pubsub_v1',"
+        " 'google.cloud.secretmanager', 'flask', 'functions.discovery') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from payments import errors
+
+EXPECTED_STATUS = {
+    errors.AppError: 500,
+    errors.ValidationError: 400,
+    errors.InvalidSignature: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.MethodNotAllowed: 405,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.Unprocessable: 422,
+    errors.RateLimited: 429,
+    errors.UpstreamError: 502,
+    errors.Unavailable: 503,
+}
+
+
+@pytest.mark.parametrize(("cls", "status"), EXPECTED_STATUS.items())
+def test_each_error_carries_its_status(cls: type[errors.AppError], status: int) -> None:
+    assert cls.status == status
+    assert issubclass(cls, errors.AppError)
+
+
+def test_every_exported_error_has_a_status_in_the_table() -> None:
+    exported = {getattr(errors, name) for name in errors.__all__}
+    assert exported == set(EXPECTED_STATUS)
+
+
+def test_body_has_type_code_message_and_optional_param() -> None:
+    body = errors.ValidationError("amount must be positive", param="amount").to_body()
+    assert body == {
+        "error": {
+            "type": "invalid_request_error",
+            "code": "invalid_request",
+            "message": "amount must be positive",
+            "param": "amount",
+        }
+    }
+    assert "param" not in errors.NotFound("nope").to_body()["error"]  # type: ignore[operator]
+
+
+def test_code_can_be_refined_per_instance_without_touching_the_class() -> None:
+    error = errors.Conflict("in flight", code="idempotency_in_flight")
+    assert error.code == "idempotency_in_flight"
+    assert errors.Conflict.code == "conflict"

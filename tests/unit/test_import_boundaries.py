@@ -1,0 +1,96 @@
+"""Imports point one way (STYLE.md §1): functions → payments → ledger / Stripe gateway.
+
+Only the ledger talks to Firestore, only the gateway to Stripe, only the HTTP edge knows Flask,
+and the product never imports the local emulators (nor they the product).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCT = ("main.py", "functions", "payments", "ledger", "auth")
+
+
+def python_files(*roots: str) -> Iterator[Path]:
+    for root in roots:
+        path = ROOT / root
+        yield from [path] if path.is_file() else sorted(path.rglob("*.py"))
+
+
+def imported_modules(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def is_within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+# (imported package, where it may be imported)
+RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("stripe", ("payments/stripe_gateway", "emulators/", "tests/emulators/")),
+    ("google.cloud.firestore", ("ledger/",)),
+    ("flask", ("functions/", "main.py", "emulators/", "tests/")),
+    ("functions_framework", ("functions/", "main.py", "tests/")),
+    ("werkzeug", ("functions/", "emulators/", "tests/")),
+]
+
+
+def test_the_boundary_rules_see_the_real_tree() -> None:
+    assert any(python_files("functions")), "the walk found no product code"
+    assert any("flask" in m for f in python_files("functions") for m in imported_modules(f))
+
+
+@pytest.mark.parametrize(("package", "allowed"), RULES, ids=[rule[0] for rule in RULES])
+def test_library_is_imported_only_where_allowed(package: str, allowed: tuple[str, ...]) -> None:
+    offenders = [
+        f"{relative(path)} imports {module}"
+        for path in python_files(*PRODUCT, "emulators", "tests")
+        for module in imported_modules(path)
+        if is_within(module, package) and not relative(path).startswith(allowed)
+    ]
+    assert offenders == []
+
+
+# (importing package, packages it must not import)
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("payments", ("functions", "main", "emulators")),
+    ("ledger", ("functions", "main", "emulators", "auth")),
+    ("auth", ("functions", "main", "emulators")),
+    ("functions", ("emulators",)),
+    ("emulators", ("functions", "payments", "ledger", "auth", "main")),
+]
+
+
+@pytest.mark.parametrize(("layer", "forbidden"), LAYERS, ids=[layer[0] for layer in LAYERS])
+def test_layers_import_one_way(layer: str, forbidden: tuple[str, ...]) -> None:
+    offenders = [
+        f"{relative(path)} imports {module}"
+        for path in python_files(layer)
+        for module in imported_modules(path)
+        if any(is_within(module, f) for f in forbidden)
+    ]
+    assert offenders == []
+
+
+def test_ledger_uses_only_the_error_hierarchy_of_the_service_layer() -> None:
+    offenders = [
+        f"{relative(path)} imports {module}"
+        for path in python_files("ledger")
+        for module in imported_modules(path)
+        if is_within(module, "payments") and not is_within(module, "payments.errors")
+    ]
+    assert offenders == []
