@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ledger
 from payments import bootstrap
 
 __all__ = ["check_ready"]
@@ -10,5 +9,7 @@ __all__ = ["check_ready"]
 
 def check_ready() -> dict[str, str]:
     """Raise `Unavailable` unless every dependency a request needs is answering."""
-    ledger.ping(bootstrap.firestore_client())
+    from ledger import ping  # deferred: liveness and the index never pay Firestore's import
+
+    ping(bootstrap.firestore_client())
     return {"firestore": "ok"}
