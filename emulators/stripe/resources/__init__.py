@@ -1,0 +1,1 @@
+"""Stripe API resources, one module per group; each exports `ROUTES`."""
