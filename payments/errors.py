@@ -13,6 +13,7 @@
      ├── RateLimited 429
      ├── UpstreamError 502   (Stripe failed or refused)
      └── Unavailable 503     (Firestore unreachable)
+          └── Contention 503  (a transaction kept colliding; retry later)
 
 Only `functions/_http.py` turns these into responses; only the Stripe gateway and the
 ledger translate their libraries' exceptions into them.
@@ -23,6 +24,7 @@ from __future__ import annotations
 __all__ = [
     "AppError",
     "Conflict",
+    "Contention",
     "Forbidden",
     "InvalidSignature",
     "MethodNotAllowed",
@@ -126,3 +128,7 @@ class Unavailable(AppError):
     status = 503
     type = "api_error"
     code = "service_unavailable"
+
+
+class Contention(Unavailable):
+    code = "contention"

@@ -20,7 +20,9 @@ __all__ = [
     "configure_logging",
     "current_request",
     "log_request_completed",
+    "log_retry_not_queued",
     "log_unhandled_error",
+    "log_webhook_failed",
     "request_context",
 ]
 
@@ -115,3 +117,18 @@ def log_request_completed(
 def log_unhandled_error(*, function: str, path: str) -> None:
     """Called from an `except` block: the stack trace goes to the log, never to the client."""
     _log(logging.ERROR, f"unhandled error in {function} at {path}", function=function)
+
+
+def log_webhook_failed(*, event_id: str, event_type: str, status: str, error: str) -> None:
+    _log(
+        logging.WARNING,
+        f"webhook event {event_id} {status}: {error}",
+        event_id=event_id,
+        event_type=event_type,
+        status=status,
+    )
+
+
+def log_retry_not_queued(*, event_id: str) -> None:
+    """Called from an `except` block; the sweeper will still find the event."""
+    _log(logging.ERROR, f"could not queue webhook event {event_id} for retry", event_id=event_id)

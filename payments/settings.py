@@ -86,6 +86,9 @@ class Settings:
     app_base_url: str
     port: int
     max_request_bytes: int = field(default=1_000_000)
+    webhook_retry_topic: str = "webhook-retries"
+    webhook_max_attempts: int = 8
+    webhook_lease_seconds: int = 60
 
     @classmethod
     def from_env(
@@ -112,6 +115,13 @@ class Settings:
             app_base_url=env.get("APP_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
             port=_port(env.get("PORT", "8080")),
             max_request_bytes=_positive_int("MAX_REQUEST_BYTES", env.get("MAX_REQUEST_BYTES")),
+            webhook_retry_topic=env.get("WEBHOOK_RETRY_TOPIC", "webhook-retries"),
+            webhook_max_attempts=_positive_int(
+                "WEBHOOK_MAX_ATTEMPTS", env.get("WEBHOOK_MAX_ATTEMPTS"), default=8
+            ),
+            webhook_lease_seconds=_positive_int(
+                "WEBHOOK_LEASE_SECONDS", env.get("WEBHOOK_LEASE_SECONDS"), default=60
+            ),
         )
 
 

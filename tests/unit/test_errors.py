@@ -18,6 +18,7 @@ EXPECTED_STATUS = {
     errors.RateLimited: 429,
     errors.UpstreamError: 502,
     errors.Unavailable: 503,
+    errors.Contention: 503,
 }
 
 

@@ -1,0 +1,190 @@
+"""The document store port and its Firestore adapter.
+
+The service layer decides; the ledger reads and writes. `transact(reads, decide)` reads every
+key of `reads` in one batched read inside one Firestore transaction, hands the snapshots to the
+pure `decide` function, and commits the `WriteSet` it returns. `decide` may run more than once
+(Firestore retries aborted transactions), so it must do nothing but compute.
+Firestore's failures are translated here: unreachable → `Unavailable`, a transaction that kept
+colliding → `Contention`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from google.api_core import exceptions as google_exceptions
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from payments.errors import Contention, Unavailable
+
+__all__ = [
+    "AbstractStore",
+    "Doc",
+    "DocKey",
+    "FirestoreStore",
+    "Query",
+    "WriteSet",
+]
+
+Doc = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, order=True)
+class DocKey:
+    collection: str
+    id: str
+
+
+@dataclass
+class WriteSet:
+    """What one transaction writes: whole documents set, fields updated, documents deleted."""
+
+    sets: dict[DocKey, Doc] = field(default_factory=dict)
+    updates: dict[DocKey, Doc] = field(default_factory=dict)
+    deletes: set[DocKey] = field(default_factory=set)
+
+    def set(self, key: DocKey, doc: Doc) -> None:
+        self.sets[key] = doc
+
+    def update(self, key: DocKey, fields: Doc) -> None:
+        self.updates.setdefault(key, {}).update(fields)
+
+    def delete(self, key: DocKey) -> None:
+        self.deletes.add(key)
+
+
+@dataclass(frozen=True)
+class Query:
+    collection: str
+    where: tuple[tuple[str, str, Any], ...] = ()
+    order_by: tuple[tuple[str, str], ...] = ()  # (field, "asc" | "desc")
+    limit: int | None = None
+    start_after: Doc | None = None  # the order_by field values of the last row seen
+
+
+class AbstractStore(abc.ABC):
+    @abc.abstractmethod
+    def get(self, key: DocKey) -> Doc | None: ...
+
+    @abc.abstractmethod
+    def create(self, key: DocKey, doc: Doc) -> bool:
+        """Create the document; False (and nothing written) if it already exists."""
+
+    @abc.abstractmethod
+    def update(self, key: DocKey, fields: Doc) -> None: ...
+
+    @abc.abstractmethod
+    def query(self, query: Query) -> list[tuple[str, Doc]]: ...
+
+    @abc.abstractmethod
+    def transact(
+        self,
+        reads: Sequence[DocKey],
+        decide: Callable[[Mapping[DocKey, Doc | None]], tuple[WriteSet, T]],
+    ) -> T: ...
+
+
+class FirestoreStore(AbstractStore):
+    def __init__(
+        self,
+        db: firestore.Client,
+        *,
+        max_attempts: int = 5,
+        before_write: Callable[[DocKey], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._max_attempts = max_attempts
+        self._before_write = before_write  # a test seam: fail between staged writes
+
+    def _ref(self, key: DocKey) -> firestore.DocumentReference:
+        return self._db.collection(key.collection).document(key.id)
+
+    def _staging(self, key: DocKey) -> None:
+        if self._before_write is not None:
+            self._before_write(key)
+
+    def get(self, key: DocKey) -> Doc | None:
+        with _translated_errors():
+            snapshot = self._ref(key).get()
+        return snapshot.to_dict() if snapshot.exists else None
+
+    def create(self, key: DocKey, doc: Doc) -> bool:
+        try:
+            with _translated_errors():
+                self._ref(key).create(doc)
+        except google_exceptions.Conflict:  # AlreadyExists
+            return False
+        return True
+
+    def update(self, key: DocKey, fields: Doc) -> None:
+        with _translated_errors():
+            self._ref(key).update(fields)
+
+    def query(self, query: Query) -> list[tuple[str, Doc]]:
+        built: Any = self._db.collection(query.collection)
+        for field_path, op, value in query.where:
+            built = built.where(filter=FieldFilter(field_path, op, value))
+        for field_path, direction in query.order_by:
+            order = firestore.Query.DESCENDING if direction == "desc" else firestore.Query.ASCENDING
+            built = built.order_by(field_path, direction=order)
+        if query.start_after is not None:
+            built = built.start_after(query.start_after)
+        if query.limit is not None:
+            built = built.limit(query.limit)
+        with _translated_errors():
+            return [(snap.id, snap.to_dict() or {}) for snap in built.stream()]
+
+    def transact(
+        self,
+        reads: Sequence[DocKey],
+        decide: Callable[[Mapping[DocKey, Doc | None]], tuple[WriteSet, T]],
+    ) -> T:
+        keys = list(dict.fromkeys(reads))
+
+        @firestore.transactional
+        def run(transaction: firestore.Transaction) -> T:
+            snapshots = self._db.get_all([self._ref(k) for k in keys], transaction=transaction)
+            by_path = {snap.reference.path: snap for snap in snapshots}
+            docs = {}
+            for key in keys:
+                snap = by_path.get(self._ref(key).path)
+                docs[key] = snap.to_dict() if snap is not None and snap.exists else None
+            writes, result = decide(docs)
+            for key, doc in writes.sets.items():
+                self._staging(key)
+                transaction.set(self._ref(key), doc)
+            for key, fields in writes.updates.items():
+                self._staging(key)
+                transaction.update(self._ref(key), fields)
+            for key in writes.deletes:
+                self._staging(key)
+                transaction.delete(self._ref(key))
+            return result
+
+        with _translated_errors():
+            return run(self._db.transaction(max_attempts=self._max_attempts))
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except google_exceptions.Aborted as error:
+        raise Contention("The ledger is busy with this payment; retry shortly") from error
+    except ValueError as error:
+        if isinstance(error.__cause__, google_exceptions.Aborted):  # the client gave up retrying
+            raise Contention("The ledger is busy with this payment; retry shortly") from error
+        raise
+    except (
+        google_exceptions.ServiceUnavailable,
+        google_exceptions.DeadlineExceeded,
+        google_exceptions.InternalServerError,
+        google_exceptions.RetryError,
+    ) as error:
+        raise Unavailable("Firestore is not reachable", code="firestore_unavailable") from error

@@ -1,0 +1,192 @@
+"""Applying a claimed event: one Firestore transaction reads the inbox record and the documents
+the event touches, runs the pure reducer, writes every effect and marks the event processed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ledger.collections import (
+    DISPUTES,
+    EVENT_LOGS,
+    PAYMENT_TRANSACTIONS,
+    PAYMENTS,
+    REFUNDS,
+    TENANTS,
+    WEBHOOK_EVENTS,
+)
+from ledger.store import AbstractStore, Doc, DocKey, WriteSet
+from payments.errors import Conflict
+from payments.events.handlers import EVENT_HANDLERS
+from payments.events.model import NoChange, PaymentChange, StripeEvent, TenantChange
+from payments.events.snapshot import apply_change, empty_document, merge_documents
+from payments.webhooks import records
+
+__all__ = ["ApplyResult", "apply_claimed_event"]
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    status: str  # processed | already_processed | claim_lost
+    applied: bool = False
+    payment_id: str | None = None
+
+
+def apply_claimed_event(
+    store: AbstractStore,
+    event: StripeEvent,
+    *,
+    tenant_id: str | None,
+    claim_token: str,
+    now: datetime,
+    replay: bool = False,
+) -> ApplyResult:
+    change = EVENT_HANDLERS[event.type](event)
+    inbox_key = DocKey(WEBHOOK_EVENTS, event.id)
+    reads = [inbox_key, *_keys_touched(change, tenant_id)]
+
+    def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, ApplyResult]:
+        writes = WriteSet()
+        inbox = docs[inbox_key]
+        if inbox is None or (inbox.get("status") == "processed" and not replay):
+            return writes, ApplyResult("already_processed")
+        if (inbox.get("claim") or {}).get("token") != claim_token:
+            return writes, ApplyResult("claim_lost")
+        if isinstance(change, PaymentChange):
+            result = _apply_payment(writes, docs, change, event, tenant_id, now)
+        elif isinstance(change, TenantChange):
+            result = _apply_tenant(writes, docs, change, event, tenant_id, now)
+        else:
+            result = _record_only(writes, change, event, tenant_id, now)
+        writes.update(
+            inbox_key,
+            {
+                "status": "processed",
+                "processed_at": now,
+                "attempts": int(inbox.get("attempts") or 0) + 1,
+                "claim": None,
+                "last_error": None,
+                "next_retry_at": None,
+                "tenant_id": tenant_id,
+                "applied": result.applied,
+                "payment_id": result.payment_id,
+            },
+        )
+        return writes, result
+
+    return store.transact(reads, decide)
+
+
+def _keys_touched(change: Any, tenant_id: str | None) -> list[DocKey]:
+    if isinstance(change, PaymentChange):
+        keys = [DocKey(PAYMENTS, change.payment_id)]
+        if change.provisional_id and change.provisional_id != change.payment_id:
+            keys.append(DocKey(PAYMENTS, change.provisional_id))
+        return keys
+    if isinstance(change, TenantChange) and tenant_id:
+        return [DocKey(TENANTS, tenant_id)]
+    return []
+
+
+def _apply_payment(
+    writes: WriteSet,
+    docs: Mapping[DocKey, Doc | None],
+    change: PaymentChange,
+    event: StripeEvent,
+    tenant_id: str | None,
+    now: datetime,
+) -> ApplyResult:
+    key = DocKey(PAYMENTS, change.payment_id)
+    current = docs.get(key)
+    if current is not None and current.get("tenant_id") not in (None, tenant_id):
+        raise Conflict(f"payment {change.payment_id} belongs to another tenant")
+    provisional_key = DocKey(PAYMENTS, change.provisional_id or change.payment_id)
+    provisional = docs.get(provisional_key) if provisional_key != key else None
+    merged = False
+    if provisional is not None and provisional.get("tenant_id") == tenant_id:
+        base = current or empty_document(change.payment_id, tenant_id, event.account)
+        current, merged = merge_documents(base, provisional), True
+        writes.delete(provisional_key)
+    outcome = apply_change(current, change, event, tenant_id=tenant_id)
+    doc = outcome.document
+    writes.set(key, doc)
+    facts = doc["ledger"] if merged else outcome.facts
+    for fact_id, fact in facts.items():
+        writes.set(
+            DocKey(PAYMENT_TRANSACTIONS, fact_id),
+            {"tenant_id": tenant_id, "payment_id": change.payment_id, **fact},
+        )
+    touched = {(u.kind, u.id) for u in change.sources}
+    for kind, collection, shape in (
+        ("refunds", REFUNDS, records.refund_record),
+        ("disputes", DISPUTES, records.dispute_record),
+    ):
+        for object_id, source in doc["sources"].get(kind, {}).items():
+            if merged or (kind, object_id) in touched:
+                writes.set(
+                    DocKey(collection, object_id),
+                    shape(object_id, source, tenant_id=tenant_id, payment_id=change.payment_id),
+                )
+    writes.set(
+        DocKey(EVENT_LOGS, event.id),
+        records.timeline_entry(
+            event,
+            tenant_id=tenant_id,
+            payment_id=change.payment_id,
+            summary=change.summary,
+            applied=outcome.applied,
+            now=now,
+        ),
+    )
+    return ApplyResult("processed", outcome.applied, change.payment_id)
+
+
+def _apply_tenant(
+    writes: WriteSet,
+    docs: Mapping[DocKey, Doc | None],
+    change: TenantChange,
+    event: StripeEvent,
+    tenant_id: str | None,
+    now: datetime,
+) -> ApplyResult:
+    tenant = docs.get(DocKey(TENANTS, tenant_id or ""))
+    applied = False
+    if tenant is not None:
+        seen = tenant.get("account_state_key")
+        if seen is None or change.key > tuple(seen):
+            fields = {**change.fields, "account_state_key": list(change.key)}
+            if not tenant.get("merchant_account_id"):
+                fields["merchant_account_id"] = change.account_id
+            writes.update(DocKey(TENANTS, str(tenant_id)), fields)
+            applied = True
+    writes.set(
+        DocKey(EVENT_LOGS, event.id),
+        records.timeline_entry(
+            event,
+            tenant_id=tenant_id,
+            payment_id=None,
+            summary=change.summary,
+            applied=applied,
+            now=now,
+        ),
+    )
+    return ApplyResult("processed", applied)
+
+
+def _record_only(
+    writes: WriteSet, change: NoChange, event: StripeEvent, tenant_id: str | None, now: datetime
+) -> ApplyResult:
+    writes.set(
+        DocKey(EVENT_LOGS, event.id),
+        records.timeline_entry(
+            event,
+            tenant_id=tenant_id,
+            payment_id=None,
+            summary=change.summary,
+            applied=False,
+            now=now,
+        ),
+    )
+    return ApplyResult("processed")

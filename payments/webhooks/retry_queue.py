@@ -1,0 +1,30 @@
+"""The retry queue port, and its Pub/Sub adapter (a topic with a push subscription to the
+`process_event` function; the official Pub/Sub emulator plays it locally)."""
+
+from __future__ import annotations
+
+import abc
+import json
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["AbstractRetryQueue", "PubSubRetryQueue"]
+
+PUBLISH_TIMEOUT_SECONDS = 10.0
+
+
+class AbstractRetryQueue(abc.ABC):
+    @abc.abstractmethod
+    def publish(self, event_id: str) -> None:
+        """Ask for `event_id` to be processed again (at least once, later)."""
+
+
+class PubSubRetryQueue(AbstractRetryQueue):
+    def __init__(self, publisher: Callable[[], Any], topic_path: str) -> None:
+        self._publisher = publisher  # built on first publish: most requests never need it
+        self._topic_path = topic_path
+
+    def publish(self, event_id: str) -> None:
+        data = json.dumps({"event_id": event_id}).encode()
+        future = self._publisher().publish(self._topic_path, data, event_id=event_id)
+        future.result(timeout=PUBLISH_TIMEOUT_SECONDS)

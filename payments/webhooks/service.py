@@ -1,0 +1,175 @@
+"""The webhook service: receive a delivery from Stripe, process a recorded event again (queue,
+sweeper, operator replay), and the operators' view of the inbox.
+
+The pipeline, in order: verify the signature on the raw body → parse and validate the event →
+route it to a tenant (or record why not) → claim it by creating its inbox record → apply it in
+one transaction → on failure, record the attempt and hand the event to the retry queue.
+The answer is 2xx only once the event is durably recorded; Firestore down → 503, Stripe retries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ledger.collections import WEBHOOK_EVENTS
+from ledger.store import AbstractStore, DocKey
+from payments import logs
+from payments.errors import Contention, NotFound, Unavailable, ValidationError
+from payments.events.model import StripeEvent
+from payments.webhooks import claims, signature
+from payments.webhooks.apply import apply_claimed_event
+from payments.webhooks.policy import RetryPolicy
+from payments.webhooks.records import inbox_record
+from payments.webhooks.retry_queue import AbstractRetryQueue
+from payments.webhooks.routing import TenantDirectory, route_event
+
+__all__ = ["Receipt", "WebhookDeps", "process_recorded", "receive"]
+
+MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class WebhookDeps:
+    store: AbstractStore
+    queue: AbstractRetryQueue
+    tenants: TenantDirectory
+    signing_secrets: Callable[[], tuple[str, ...]]  # revealed on first verification only
+    livemode: bool
+    policy: RetryPolicy
+    clock: Callable[[], datetime]
+    jitter: Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    event_id: str
+    status: str  # processed | duplicate | in_progress | ignored | failed | dead
+    detail: str | None = None
+
+    def to_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"received": True, "event_id": self.event_id, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        return body
+
+
+def receive(raw_body: bytes, signature_header: str | None, deps: WebhookDeps) -> Receipt:
+    now = deps.clock()
+    signature.verify(raw_body, signature_header, deps.signing_secrets(), now=now.timestamp())
+    event = StripeEvent.from_payload(_json(raw_body))
+    route = route_event(event, livemode=deps.livemode, tenants=deps.tenants)
+    claim = None if route.ignored_reason else claims.new_claim(deps.policy, now)
+    record = inbox_record(event, raw_body.decode("utf-8"), route, now=now, claim=claim)
+    if not deps.store.create(DocKey(WEBHOOK_EVENTS, event.id), record):
+        return _duplicate(deps, event.id)
+    if claim is None:
+        return Receipt(event.id, "ignored", route.ignored_reason)
+    return _process(deps, event, route.tenant_id, claim, now=now)
+
+
+def process_recorded(event_id: str, deps: WebhookDeps, *, replay: bool = False) -> Receipt:
+    """Process an event that is already in the inbox (retry queue, sweeper, replay)."""
+    now = deps.clock()
+    claim, inbox = claims.take_claim(
+        deps.store, event_id, policy=deps.policy, now=now, force=replay
+    )
+    if inbox is None:
+        raise NotFound(f"No webhook event {event_id}")
+    if claim is None:
+        status = inbox.get("status") or "in_progress"
+        return Receipt(event_id, "in_progress" if status in claims.CLAIMABLE else status)
+    event = StripeEvent.from_payload(json.loads(inbox["payload"]))
+    tenant_id = inbox.get("tenant_id")
+    if inbox.get("status") == "ignored":
+        route = route_event(event, livemode=deps.livemode, tenants=deps.tenants)
+        if route.ignored_reason:
+            deps.store.update(
+                DocKey(WEBHOOK_EVENTS, event_id),
+                {"claim": None, "ignored_reason": route.ignored_reason},
+            )
+            return Receipt(event_id, "ignored", route.ignored_reason)
+        tenant_id = route.tenant_id
+    return _process(deps, event, tenant_id, claim, now=now, replay=replay)
+
+
+def _process(
+    deps: WebhookDeps,
+    event: StripeEvent,
+    tenant_id: str | None,
+    claim: dict[str, Any],
+    *,
+    now: datetime,
+    replay: bool = False,
+) -> Receipt:
+    try:
+        result = apply_claimed_event(
+            deps.store,
+            event,
+            tenant_id=tenant_id,
+            claim_token=claim["token"],
+            now=now,
+            replay=replay,
+        )
+    except Unavailable as error:
+        if not isinstance(error, Contention):
+            raise  # Firestore is down: nothing more can be recorded; 503 makes Stripe retry
+        return _failed(deps, event, claim, error, now=now)
+    except Exception as error:
+        return _failed(deps, event, claim, error, now=now)
+    if result.status == "claim_lost":
+        return Receipt(event.id, "in_progress")
+    return Receipt(event.id, "duplicate" if result.status == "already_processed" else "processed")
+
+
+def _failed(
+    deps: WebhookDeps,
+    event: StripeEvent,
+    claim: dict[str, Any],
+    error: Exception,
+    *,
+    now: datetime,
+) -> Receipt:
+    message = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
+    failure = claims.record_failure(
+        deps.store,
+        event.id,
+        claim_token=claim["token"],
+        error=message,
+        policy=deps.policy,
+        now=now,
+        jitter=deps.jitter(),
+    )
+    if failure is None:
+        return Receipt(event.id, "in_progress")
+    logs.log_webhook_failed(
+        event_id=event.id, event_type=event.type, status=failure.status, error=message
+    )
+    if failure.status == "failed":
+        _publish(deps, event.id)
+    return Receipt(event.id, failure.status, message)
+
+
+def _publish(deps: WebhookDeps, event_id: str) -> None:
+    try:
+        deps.queue.publish(event_id)
+    except Exception:  # the sweeper finds failed events whose retry time has come
+        logs.log_retry_not_queued(event_id=event_id)
+
+
+def _duplicate(deps: WebhookDeps, event_id: str) -> Receipt:
+    existing = deps.store.get(DocKey(WEBHOOK_EVENTS, event_id)) or {}
+    status = existing.get("status")
+    if status in {"received", "processing"}:
+        return Receipt(event_id, "in_progress")
+    return Receipt(event_id, "duplicate", f"already {status}")
+
+
+def _json(raw_body: bytes) -> object:
+    try:
+        return json.loads(raw_body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationError("The body is not JSON", code="not_an_event") from None

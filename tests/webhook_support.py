@@ -1,0 +1,80 @@
+"""Shared pieces for webhook tests: signed deliveries, a fake retry queue, ledger reads."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import ledger
+from ledger.collections import PAYMENT_TRANSACTIONS, PAYMENTS, TENANTS, WEBHOOK_EVENTS
+from ledger.store import AbstractStore, DocKey, FirestoreStore, Query
+from payments.webhooks.policy import RetryPolicy
+from payments.webhooks.retry_queue import AbstractRetryQueue
+from payments.webhooks.routing import TenantDirectory
+from payments.webhooks.service import WebhookDeps
+from payments.webhooks.signature import sign
+from tests import stripe_events as se
+from tests.conftest import PROJECT
+
+SECRET = "whsec_test_platform"
+CONNECT_SECRET = "whsec_test_connect"
+TENANT = "tenant_1"
+
+Doc = dict[str, Any]
+
+
+class FakeRetryQueue(AbstractRetryQueue):
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    def publish(self, event_id: str) -> None:
+        self.published.append(event_id)
+
+
+def signed(
+    payload: Doc, *, secret: str = CONNECT_SECRET, timestamp: int | None = None
+) -> tuple[bytes, str]:
+    body = json.dumps(payload).encode()
+    return body, sign(body, secret, timestamp if timestamp is not None else int(time.time()))
+
+
+def firestore_store(**kwargs: Any) -> FirestoreStore:
+    return FirestoreStore(ledger.connect(PROJECT), **kwargs)
+
+
+def make_deps(
+    store: AbstractStore,
+    *,
+    queue: FakeRetryQueue | None = None,
+    max_attempts: int = 8,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> WebhookDeps:
+    return WebhookDeps(
+        store=store,
+        queue=queue or FakeRetryQueue(),
+        tenants=TenantDirectory(store),
+        signing_secrets=lambda: (SECRET, CONNECT_SECRET),
+        livemode=False,
+        policy=RetryPolicy(max_attempts=max_attempts),
+        clock=clock,
+        jitter=lambda: 1.0,
+    )
+
+
+def create_tenant(store: AbstractStore, tenant_id: str = TENANT, account: str = se.ACCOUNT) -> None:
+    store.create(DocKey(TENANTS, tenant_id), {"name": "Test shop", "merchant_account_id": account})
+
+
+def all_docs(store: AbstractStore, collection: str) -> dict[str, Doc]:
+    return dict(store.query(Query(collection)))
+
+
+def ledger_state(store: AbstractStore) -> tuple[dict[str, Doc], dict[str, Doc]]:
+    return all_docs(store, PAYMENTS), all_docs(store, PAYMENT_TRANSACTIONS)
+
+
+def inbox(store: AbstractStore, event_id: str) -> Doc | None:
+    return store.get(DocKey(WEBHOOK_EVENTS, event_id))
