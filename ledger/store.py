@@ -87,7 +87,11 @@ class AbstractStore(abc.ABC):
         self,
         reads: Sequence[DocKey],
         decide: Callable[[Mapping[DocKey, Doc | None]], tuple[WriteSet, T]],
-    ) -> T: ...
+        *,
+        max_attempts: int | None = None,
+    ) -> T:
+        """Run `decide` on a consistent read of `reads` and commit its writes atomically;
+        `Contention` once `max_attempts` (default: the store's) collided."""
 
 
 class FirestoreStore(AbstractStore):
@@ -144,6 +148,8 @@ class FirestoreStore(AbstractStore):
         self,
         reads: Sequence[DocKey],
         decide: Callable[[Mapping[DocKey, Doc | None]], tuple[WriteSet, T]],
+        *,
+        max_attempts: int | None = None,
     ) -> T:
         keys = list(dict.fromkeys(reads))
 
@@ -168,7 +174,7 @@ class FirestoreStore(AbstractStore):
             return result
 
         with _translated_errors():
-            return run(self._db.transaction(max_attempts=self._max_attempts))
+            return run(self._db.transaction(max_attempts=max_attempts or self._max_attempts))
 
 
 @contextmanager

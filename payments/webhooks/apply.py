@@ -24,7 +24,11 @@ from payments.events.model import NoChange, PaymentChange, StripeEvent, TenantCh
 from payments.events.snapshot import apply_change, empty_document, merge_documents
 from payments.webhooks import records
 
-__all__ = ["ApplyResult", "apply_claimed_event"]
+__all__ = ["APPLY_ATTEMPTS", "ApplyResult", "apply_claimed_event"]
+
+# Colliding with another event of the same payment is settled by the retry queue, not by
+# holding Stripe's request open: a second collision in a row ends the attempt (`Contention`).
+APPLY_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def apply_claimed_event(
         )
         return writes, result
 
-    return store.transact(reads, decide)
+    return store.transact(reads, decide, max_attempts=APPLY_ATTEMPTS)
 
 
 def _keys_touched(change: Any, tenant_id: str | None) -> list[DocKey]:

@@ -30,10 +30,17 @@ def new_claim(policy: RetryPolicy, now: datetime) -> Doc:
 
 
 def take_claim(
-    store: AbstractStore, event_id: str, *, policy: RetryPolicy, now: datetime, force: bool = False
+    store: AbstractStore,
+    event_id: str,
+    *,
+    policy: RetryPolicy,
+    now: datetime,
+    force: bool = False,
+    respect_schedule: bool = True,
 ) -> tuple[Doc | None, Doc | None]:
-    """(the claim, the inbox record) — no claim while another holder's lease runs, or when
-    the event needs nothing (processed, ignored, dead) unless `force` (an operator's replay)."""
+    """(the claim, the inbox record) — no claim while another holder's lease runs, before a
+    failed event's `next_retry_at` (with `respect_schedule`), or when the event needs nothing
+    (processed, ignored, dead) unless `force` (an operator's replay)."""
     key = DocKey(WEBHOOK_EVENTS, event_id)
 
     def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, tuple[Doc | None, Doc | None]]:
@@ -44,6 +51,14 @@ def take_claim(
         if held and _aware(held["until"]) > now:
             return writes, (None, inbox)
         if inbox.get("status") not in CLAIMABLE and not force:
+            return writes, (None, inbox)
+        retry_at = inbox.get("next_retry_at")
+        if (
+            respect_schedule
+            and inbox.get("status") == "failed"
+            and retry_at
+            and _aware(retry_at) > now
+        ):
             return writes, (None, inbox)
         claim = new_claim(policy, now)
         writes.update(key, {"claim": claim})
@@ -68,18 +83,22 @@ def record_failure(
     policy: RetryPolicy,
     now: datetime,
     jitter: float,
+    transient: bool = False,
 ) -> Failure | None:
     """Count the attempt; schedule the next or, past the maximum, mark the event dead and open
-    a support ticket. None if the claim was lost meanwhile (someone else owns the event)."""
+    a support ticket. A `transient` failure (contention with another event of the payment) is
+    the event's bad luck, not its fault: it is retried soon and never counts toward the
+    maximum. None if the claim was lost meanwhile (someone else owns the event)."""
     key = DocKey(WEBHOOK_EVENTS, event_id)
 
     def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, Failure | None]:
         writes, inbox = WriteSet(), docs[key]
         if inbox is None or (inbox.get("claim") or {}).get("token") != claim_token:
             return writes, None
-        attempts = int(inbox.get("attempts") or 0) + 1
+        attempts = int(inbox.get("attempts") or 0) + (0 if transient else 1)
         dead = attempts >= policy.max_attempts
-        retry_at = None if dead else policy.next_retry_at(now, attempts, jitter=jitter)
+        backoff_step = 1 if transient else attempts
+        retry_at = None if dead else policy.next_retry_at(now, backoff_step, jitter=jitter)
         fields: dict[str, Any] = {
             "status": "dead" if dead else "failed",
             "attempts": attempts,
@@ -88,6 +107,8 @@ def record_failure(
             "claim": None,
             "failed_at": now,
         }
+        if transient:
+            fields["contentions"] = int(inbox.get("contentions") or 0) + 1
         writes.update(key, fields)
         if dead:
             ticket = records.support_ticket({**inbox, **fields}, error=error, now=now)

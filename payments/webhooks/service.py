@@ -47,7 +47,7 @@ class WebhookDeps:
 @dataclass(frozen=True)
 class Receipt:
     event_id: str
-    status: str  # processed | duplicate | in_progress | ignored | failed | dead
+    status: str  # processed | duplicate | in_progress | scheduled | ignored | failed | dead
     detail: str | None = None
 
     def to_body(self) -> dict[str, Any]:
@@ -72,13 +72,17 @@ def receive(raw_body: bytes, signature_header: str | None, deps: WebhookDeps) ->
 
 
 def process_recorded(event_id: str, deps: WebhookDeps, *, replay: bool = False) -> Receipt:
-    """Process an event that is already in the inbox (retry queue, sweeper, replay)."""
+    """Process an event that is already in the inbox (retry queue, sweeper, replay). A failed
+    event waits for its `next_retry_at` whoever asks (the queue may come back early), unless
+    an operator replays it."""
     now = deps.clock()
     claim, inbox = claims.take_claim(
-        deps.store, event_id, policy=deps.policy, now=now, force=replay
+        deps.store, event_id, policy=deps.policy, now=now, force=replay, respect_schedule=not replay
     )
     if inbox is None:
         raise NotFound(f"No webhook event {event_id}")
+    if claim is None and inbox.get("status") == "failed" and not inbox.get("claim"):
+        return Receipt(event_id, "scheduled", "the next retry is not due yet")
     if claim is None:
         status = inbox.get("status") or "in_progress"
         return Receipt(event_id, "in_progress" if status in claims.CLAIMABLE else status)
@@ -114,10 +118,10 @@ def _process(
             now=now,
             replay=replay,
         )
-    except Unavailable as error:
-        if not isinstance(error, Contention):
-            raise  # Firestore is down: nothing more can be recorded; 503 makes Stripe retry
-        return _failed(deps, event, claim, error, now=now)
+    except Contention as error:
+        return _failed(deps, event, claim, error, now=now, transient=True)
+    except Unavailable:
+        raise  # Firestore is down: nothing more can be recorded; 503 makes Stripe retry
     except Exception as error:
         return _failed(deps, event, claim, error, now=now)
     if result.status == "claim_lost":
@@ -132,6 +136,7 @@ def _failed(
     error: Exception,
     *,
     now: datetime,
+    transient: bool = False,
 ) -> Receipt:
     message = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
     failure = claims.record_failure(
@@ -142,6 +147,7 @@ def _failed(
         policy=deps.policy,
         now=now,
         jitter=deps.jitter(),
+        transient=transient,
     )
     if failure is None:
         return Receipt(event.id, "in_progress")

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +26,10 @@ class Server:
     process: subprocess.Popen[str]
     started_at: float  # time.perf_counter() just before the process was spawned
     ready_at: float  # ... and when it first answered 200
+    log_path: Path  # everything the process printed (a file: a full pipe would stall it)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
 
 
 def wait_for_200(url: str, process: subprocess.Popen[str], timeout: float = 30.0) -> float:
@@ -47,28 +52,33 @@ def running(
     command: list[str], *, env: dict[str, str], port: int, ready_path: str = "/health"
 ) -> Iterator[Server]:
     """Run `command` (which serves on `port`) in its own process group until the block ends."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        ready = wait_for_200(url + ready_path, process)
-        yield Server(url, process, started, ready)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    with tempfile.NamedTemporaryFile(prefix="server-", suffix=".log", delete=False) as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            ready = wait_for_200(url + ready_path, process)
+            yield Server(url, process, started, ready, Path(log.name))
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 @contextmanager

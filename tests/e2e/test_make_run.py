@@ -44,7 +44,8 @@ def test_stack_serves_ready_then_503_without_firestore_and_ctrl_c_stops_everythi
         assert api_client.get(stack.url, "/health").status_code == 200  # liveness is unaffected
 
         stack.process.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
-        output, _ = stack.process.communicate(timeout=30)
+        stack.process.wait(timeout=30)
+        output = stack.output()
         assert stack.process.returncode == 0, output
 
     assert "functions" in output and f"http://127.0.0.1:{ports['PORT']}" in output

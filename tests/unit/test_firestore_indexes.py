@@ -1,0 +1,83 @@
+"""Every query the product makes is served by an index declared in firestore.indexes.json.
+
+The emulator answers any query, so a missing composite index would only fail in production;
+this test replays the service functions against a recording fake and checks each query.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ledger.store import Query
+from payments.webhooks import operations
+from payments.webhooks.policy import RetryPolicy
+from payments.webhooks.routing import TenantDirectory
+from payments.webhooks.service import WebhookDeps
+from tests.unit.webhooks.fakes import FakeStore
+from tests.webhook_support import FakeRetryQueue
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class RecordingStore(FakeStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[Query] = []
+
+    def query(self, query: Query) -> list[tuple[str, dict[str, object]]]:
+        self.queries.append(query)
+        return super().query(query)
+
+
+def declared() -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+    config = json.loads((ROOT / "firestore.indexes.json").read_text())
+    return {
+        (index["collectionGroup"], tuple((f["fieldPath"], f["order"]) for f in index["fields"]))
+        for index in config["indexes"]
+    }
+
+
+def needs_composite(query: Query) -> bool:
+    fields = {name for name, _, _ in query.where} | {name for name, _ in query.order_by}
+    return len(fields) > 1
+
+
+def served(query: Query, indexes: set[tuple[str, tuple[tuple[str, str], ...]]]) -> bool:
+    equality = {name for name, op, _ in query.where if op == "=="}
+    ranged = [name for name, op, _ in query.where if op != "=="]
+    order = [(name, "DESCENDING" if d == "desc" else "ASCENDING") for name, d in query.order_by]
+    if not order and ranged:
+        order = [(ranged[0], "ASCENDING")]
+    for collection, fields in indexes:
+        if collection != query.collection or len(fields) != len(equality) + len(order):
+            continue
+        head, tail = fields[: len(equality)], list(fields[len(equality) :])
+        if {name for name, _ in head} == equality and tail == order:
+            return True
+    return False
+
+
+def test_the_webhook_inbox_queries_are_indexed() -> None:
+    store = RecordingStore()
+    deps = WebhookDeps(
+        store=store,
+        queue=FakeRetryQueue(),
+        tenants=TenantDirectory(store),
+        signing_secrets=lambda: (),
+        livemode=False,
+        policy=RetryPolicy(),
+        clock=lambda: datetime(2026, 11, 25, tzinfo=UTC),
+        jitter=lambda: 1.0,
+    )
+    for status in (None, "failed"):
+        for tenant_id in (None, "t_1"):
+            operations.list_events(deps, tenant_id=tenant_id, status=status)
+    operations.sweep(deps)
+    deps.tenants.tenant_of_account("acct_1")
+    composite = [q for q in store.queries if needs_composite(q)]
+    assert len(composite) >= 5
+    indexes = declared()
+    missing = [q for q in composite if not served(q, indexes)]
+    assert missing == []

@@ -1,0 +1,176 @@
+"""The webhook service with fakes at its ports: claims, leases, retries, replay, sweeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ledger.collections import PAYMENTS, SUPPORT_TICKETS, WEBHOOK_EVENTS
+from ledger.store import DocKey
+from payments.errors import NotFound
+from payments.webhooks import operations, service
+from payments.webhooks.policy import RetryPolicy
+from payments.webhooks.routing import TenantDirectory
+from payments.webhooks.service import WebhookDeps
+from payments.webhooks.signature import sign
+from tests import stripe_events as se
+from tests.unit.webhooks.fakes import FakeStore
+from tests.webhook_support import FakeRetryQueue
+
+SECRET = "whsec_unit"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def deps(clock: Clock) -> WebhookDeps:
+    store = FakeStore()
+    store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT}
+    return WebhookDeps(
+        store=store,
+        queue=FakeRetryQueue(),
+        tenants=TenantDirectory(store),
+        signing_secrets=lambda: (SECRET,),
+        livemode=False,
+        policy=RetryPolicy(max_attempts=3, base_backoff_seconds=10, lease_seconds=60),
+        clock=clock,
+        jitter=lambda: 1.0,
+    )
+
+
+def deliver(deps: WebhookDeps, payload: dict[str, object]) -> service.Receipt:
+    import json
+
+    body = json.dumps(payload).encode()
+    return service.receive(body, sign(body, SECRET, int(deps.clock().timestamp())), deps)
+
+
+def inbox(deps: WebhookDeps, event_id: str) -> dict[str, object]:
+    record = deps.store.get(DocKey(WEBHOOK_EVENTS, event_id))
+    assert record is not None
+    return record
+
+
+def test_first_delivery_processes_and_later_ones_are_duplicates(deps: WebhookDeps) -> None:
+    payload = se.payment_lifecycle()[0]
+    assert deliver(deps, payload).status == "processed"
+    again = deliver(deps, payload)
+    assert (again.status, again.detail) == ("duplicate", "already processed")
+    assert inbox(deps, payload["id"])["attempts"] == 1
+
+
+def test_a_delivery_while_another_holds_the_claim_is_acknowledged_as_in_progress(
+    deps: WebhookDeps,
+) -> None:
+    payload = se.payment_lifecycle()[0]
+    deliver(deps, payload)
+    deps.store.update(DocKey(WEBHOOK_EVENTS, payload["id"]), {"status": "received"})
+    assert deliver(deps, payload).status == "in_progress"
+
+
+def test_a_failure_is_recorded_queued_and_retried_on_schedule(
+    deps: WebhookDeps, clock: Clock
+) -> None:
+    early_refund = se.payment_lifecycle()[4]
+    failed = deliver(deps, early_refund)
+    assert failed.status == "failed" and "EventNotReady" in (failed.detail or "")
+    assert deps.queue.published == [early_refund["id"]]  # type: ignore[attr-defined]
+    record = inbox(deps, early_refund["id"])
+    assert record["attempts"] == 1 and record["next_retry_at"] == clock.now + timedelta(seconds=10)
+    assert service.process_recorded(early_refund["id"], deps).status == "scheduled"
+    for payload in se.payment_lifecycle()[:4]:
+        deliver(deps, payload)
+    clock.advance(10)
+    assert service.process_recorded(early_refund["id"], deps).status == "processed"
+    assert inbox(deps, early_refund["id"])["attempts"] == 2
+
+
+def test_after_the_maximum_attempts_the_event_is_dead_with_a_ticket(
+    deps: WebhookDeps, clock: Clock
+) -> None:
+    lonely = se.payment_lifecycle()[4]
+    deliver(deps, lonely)
+    clock.advance(10)
+    assert service.process_recorded(lonely["id"], deps).status == "failed"
+    clock.advance(20)
+    assert service.process_recorded(lonely["id"], deps).status == "dead"
+    assert service.process_recorded(lonely["id"], deps).status == "dead"  # nothing more to do
+    ticket = deps.store.get(DocKey(SUPPORT_TICKETS, f"webhook_{lonely['id']}"))
+    assert ticket is not None and ticket["attempts"] == 3 and ticket["priority"] == "high"
+
+
+def test_a_claim_whose_holder_died_is_taken_over_after_the_lease(
+    deps: WebhookDeps, clock: Clock
+) -> None:
+    payload = se.payment_lifecycle()[0]
+    deliver(deps, payload)
+    key = DocKey(WEBHOOK_EVENTS, payload["id"])
+    deps.store.update(
+        key,
+        {
+            "status": "received",
+            "claim": {"token": "dead-holder", "until": clock.now + timedelta(seconds=60)},
+        },
+    )
+    assert service.process_recorded(payload["id"], deps).status == "in_progress"
+    assert operations.sweep(deps) == {}
+    clock.advance(61)
+    assert operations.sweep(deps) == {"processed": 1}
+
+
+def test_the_sweeper_retries_only_what_is_due(deps: WebhookDeps, clock: Clock) -> None:
+    events = se.payment_lifecycle()
+    deliver(deps, events[4])
+    for payload in events[:4]:
+        deliver(deps, payload)
+    assert operations.sweep(deps) == {}
+    clock.advance(10)
+    assert operations.sweep(deps) == {"processed": 1}
+
+
+def test_replay_reapplies_idempotently_and_respects_the_tenant(deps: WebhookDeps) -> None:
+    for payload in se.payment_lifecycle():
+        deliver(deps, payload)
+    before = deps.store.get(DocKey(PAYMENTS, "pi_1"))
+    refund_id = se.payment_lifecycle()[4]["id"]
+    assert operations.replay_event(deps, refund_id, tenant_id="t_1").status == "processed"
+    assert deps.store.get(DocKey(PAYMENTS, "pi_1")) == before
+    with pytest.raises(NotFound):
+        operations.replay_event(deps, refund_id, tenant_id="t_other")
+
+
+def test_replaying_an_ignored_event_routes_it_again(deps: WebhookDeps) -> None:
+    stranger = se.event(
+        "payment_intent.created",
+        se.payment_intent(pi_id="pi_9"),
+        created=se.T0,
+        account="acct_later",
+    )
+    assert deliver(deps, stranger).status == "ignored"
+    deps.store.create(DocKey("tenants", "t_2"), {"merchant_account_id": "acct_later"})
+    assert operations.replay_event(deps, stranger["id"], tenant_id=None).status == "processed"
+    assert deps.store.get(DocKey(PAYMENTS, "pi_9"))["tenant_id"] == "t_2"  # type: ignore[index]
+
+
+def test_listing_filters_by_tenant_and_status(deps: WebhookDeps) -> None:
+    deliver(deps, se.payment_lifecycle()[4])
+    deliver(deps, se.payment_lifecycle()[0])
+    failed = operations.list_events(deps, tenant_id="t_1", status="failed")
+    assert [e["id"] for e in failed] == [se.payment_lifecycle()[4]["id"]]
+    assert "payload" not in failed[0]
+    assert operations.list_events(deps, tenant_id="t_other", status=None) == []
