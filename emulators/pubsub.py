@@ -28,8 +28,9 @@ def ensure_retry_queue(
     base = f"http://{host_port}/v1/projects/{project}"
     for topic in (RETRY_TOPIC, DEAD_LETTER_TOPIC):
         _put(f"{base}/topics/{topic}", {})
+    subscription = f"{base}/subscriptions/{RETRY_SUBSCRIPTION}"
     _put(
-        f"{base}/subscriptions/{RETRY_SUBSCRIPTION}",
+        subscription,
         {
             "topic": f"projects/{project}/topics/{RETRY_TOPIC}",
             "pushConfig": {"pushEndpoint": push_endpoint},
@@ -44,18 +45,26 @@ def ensure_retry_queue(
             },
         },
     )
+    # The subscription may already exist from an earlier server on another port: point it here.
+    _send(
+        "POST", f"{subscription}:modifyPushConfig", {"pushConfig": {"pushEndpoint": push_endpoint}}
+    )
 
 
 def _put(url: str, body: dict[str, Any]) -> None:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        method="PUT",
-        headers={"Content-Type": "application/json"},
-    )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+        _send("PUT", url, body)
     except urllib.error.HTTPError as error:
         if error.code != 409:  # already exists
             raise
+
+
+def _send(method: str, url: str, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()

@@ -1,15 +1,22 @@
 """`make run`: the whole product on this machine, on its embedded default stack.
 
-Starts the official Firestore and Pub/Sub emulators, then every function on one port, prints
-the URLs and stays in the foreground. Ctrl-C (or SIGTERM) stops everything it started, each by
-its process group. Ports: `PORT` (functions, default 8080), `FIRESTORE_PORT` (8085),
-`PUBSUB_PORT` (8086).
+Starts the official Firestore and Pub/Sub emulators, the mail capture (`emulators.mail`), every
+function on one port, and the Stripe emulator delivering signed webhooks to it; wires the retry
+queue (a Pub/Sub push subscription to `/tasks/process-event`); prints the URLs and stays in the
+foreground. Ctrl-C (or SIGTERM) stops everything it started, each by its process group.
+
+Ports: `PORT` (functions, 8080), `FIRESTORE_PORT` (8085), `PUBSUB_PORT` (8086), `MAIL_PORT`
+(8025) and `STRIPE_PORT` (12111); a default port that is taken is replaced by a free one, a port
+given explicitly is used as is. Each run gets fresh dev secrets (`AUTH_SIGNING_KEY`, webhook
+signing secrets) shared by the functions and the Stripe emulator.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,11 +25,25 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from emulators import gcloud
+from emulators import gcloud, pubsub
 
 __all__ = ["main"]
 
 PROJECT = "demo-payments"
+DEFAULT_PORTS = {
+    "functions": 8080,
+    "firestore": 8085,
+    "pubsub": 8086,
+    "mail": 8025,
+    "stripe": 12111,
+}
+PORT_VARIABLES = {
+    "functions": "PORT",
+    "firestore": "FIRESTORE_PORT",
+    "pubsub": "PUBSUB_PORT",
+    "mail": "MAIL_PORT",
+    "stripe": "STRIPE_PORT",
+}
 
 
 @dataclass
@@ -43,8 +64,19 @@ def main() -> int:
             services.append(
                 Service(f"{name} emulator", emulator.url, emulator.process, emulator.stop)
             )
+        mail = _start("mail capture", ["-m", "emulators.mail", "--port", str(ports["mail"])])
+        services.append(mail)
         env = _product_env(services, ports)
-        services.append(_start_functions(env, ports["functions"]))
+        functions = _start(
+            "functions", ["-m", "functions", "serve", "--port", str(ports["functions"])], env=env
+        )
+        services.append(functions)
+        services.append(_start_stripe(ports["stripe"], functions.url, env))
+        pubsub.ensure_retry_queue(
+            env["PUBSUB_EMULATOR_HOST"],
+            PROJECT,
+            push_endpoint=f"{functions.url}/tasks/process-event",
+        )
         _print_urls(services)
         _wait_for_exit(services)
         return 1
@@ -61,36 +93,74 @@ def main() -> int:
 
 
 def _ports(env: Mapping[str, str]) -> dict[str, int]:
-    return {
-        "functions": int(env.get("PORT", "8080")),
-        "firestore": int(env.get("FIRESTORE_PORT", "8085")),
-        "pubsub": int(env.get("PUBSUB_PORT", "8086")),
-    }
+    """Each service's port: as given in the environment, else its default if free, else any."""
+    ports = {}
+    for name, variable in PORT_VARIABLES.items():
+        given = env.get(variable)
+        ports[name] = int(given) if given else _free_or_other(DEFAULT_PORTS[name])
+    return ports
+
+
+def _free_or_other(port: int) -> int:
+    with socket.socket() as sock:
+        taken = sock.connect_ex(("127.0.0.1", port)) == 0
+    return gcloud.free_port() if taken else port
 
 
 def _product_env(services: list[Service], ports: Mapping[str, int]) -> dict[str, str]:
-    hosts = {s.name: s.url.removeprefix("http://") for s in services}
+    urls = {s.name: s.url for s in services}
     env = dict(os.environ)
     env.update(
         GOOGLE_CLOUD_PROJECT=PROJECT,
-        FIRESTORE_EMULATOR_HOST=hosts["firestore emulator"],
-        PUBSUB_EMULATOR_HOST=hosts["pubsub emulator"],
+        FIRESTORE_EMULATOR_HOST=urls["firestore emulator"].removeprefix("http://"),
+        PUBSUB_EMULATOR_HOST=urls["pubsub emulator"].removeprefix("http://"),
         PORT=str(ports["functions"]),
         APP_BASE_URL=f"http://127.0.0.1:{ports['functions']}",
+        MAILGUN_API_BASE=urls["mail capture"],
+        MAILGUN_DOMAIN=env.get("MAILGUN_DOMAIN") or "mg.localhost",
+        MAILGUN_API_KEY=env.get("MAILGUN_API_KEY") or "local-mail-capture-key",
+        STRIPE_API_BASE=f"http://127.0.0.1:{ports['stripe']}",
+        STRIPE_SECRET_KEY=env.get("STRIPE_SECRET_KEY") or "sk_test_local_stack",
+        # fresh dev secrets per run, shared with the Stripe emulator
+        AUTH_SIGNING_KEY=secrets.token_urlsafe(32),
+        STRIPE_WEBHOOK_SECRET=f"whsec_{secrets.token_hex(16)}",
+        STRIPE_CONNECT_WEBHOOK_SECRET=f"whsec_{secrets.token_hex(16)}",
+        WEBHOOK_RETRY_BASE_SECONDS=env.get("WEBHOOK_RETRY_BASE_SECONDS") or "5",
     )
     return env
 
 
-def _start_functions(env: dict[str, str], port: int) -> Service:
+def _start_stripe(port: int, functions_url: str, env: Mapping[str, str]) -> Service:
+    argv = [
+        "-m", "emulators.stripe", "--port", str(port),
+        "--webhook-url", f"{functions_url}/webhook",
+        "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"],
+        "--connect-webhook-secret", env["STRIPE_CONNECT_WEBHOOK_SECRET"],
+    ]  # fmt: skip
+    return _start("stripe emulator", argv, health_path="/_emulator/health")
+
+
+def _start(
+    name: str,
+    argv: list[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    health_path: str = "/health",
+) -> Service:
+    """Run `python ARGV` on 127.0.0.1 in its own process group; return once it answers."""
+    port = argv[argv.index("--port") + 1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "functions", "serve", "--port", str(port)],
-        env=env,
+        [sys.executable, *argv, "--host", "127.0.0.1"],
+        env=dict(env) if env is not None else None,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    _wait_for_http(f"{url}/health", process)
-
-    return Service("functions", url, process, lambda: _stop_group(process))
+    try:
+        _wait_for_http(f"{url}{health_path}", process)
+    except BaseException:
+        _stop_group(process)
+        raise
+    return Service(name, url, process, lambda: _stop_group(process))
 
 
 def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:

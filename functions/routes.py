@@ -31,6 +31,92 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "discovery", "GET", f"{API_PREFIX}/health/ready", "ready", "Readiness: Firestore answers"
     ),
+    # auth: accounts, credentials, API keys, members (functions/auth.py)
+    Route(
+        "auth", "POST", f"{API_PREFIX}/signup", "signup", "Create a user, a tenant and its owner"
+    ),
+    Route("auth", "POST", f"{API_PREFIX}/verify-email", "verify_email", "Verify by link token"),
+    Route("auth", "POST", f"{API_PREFIX}/verify-email-code", "verify_email_code", "Verify by code"),
+    Route("auth", "POST", f"{API_PREFIX}/verify-email/resend", "resend_verification", "Re-send it"),
+    Route("auth", "POST", f"{API_PREFIX}/login", "login", "Access and refresh tokens"),
+    Route("auth", "POST", f"{API_PREFIX}/token/refresh", "refresh_token", "Rotate the refresh"),
+    Route("auth", "POST", f"{API_PREFIX}/logout", "logout", "Revoke refresh token and session"),
+    Route("auth", "POST", f"{API_PREFIX}/sessions", "create_session", "Dashboard login (cookie)"),
+    Route("auth", "GET", f"{API_PREFIX}/me", "me", "The caller, tenant, role and memberships"),
+    Route("auth", "GET", f"{API_PREFIX}/api-keys", "list_api_keys", "The tenant's API keys"),
+    Route("auth", "POST", f"{API_PREFIX}/api-keys", "create_api_key", "Create (shown once)"),
+    Route("auth", "DELETE", f"{API_PREFIX}/api-keys/<key_id>", "revoke_api_key", "Revoke"),
+    Route("auth", "GET", f"{API_PREFIX}/members", "list_members", "The tenant's members"),
+    Route("auth", "POST", f"{API_PREFIX}/members", "invite_member", "Invite by email"),
+    Route("auth", "PATCH", f"{API_PREFIX}/members/<user_id>", "change_member_role", "Set role"),
+    Route("auth", "DELETE", f"{API_PREFIX}/members/<user_id>", "remove_member", "Remove"),
+    Route("auth", "POST", f"{API_PREFIX}/invitations/accept", "accept_invitation", "Join a tenant"),
+    # webhooks: Stripe's deliveries and the inbox (functions/webhooks.py)
+    Route("webhooks", "POST", "/webhook", "receive", "Stripe webhook deliveries (signed)"),
+    Route("webhooks", "GET", f"{API_PREFIX}/webhook-events", "list_events", "The webhook inbox"),
+    Route(
+        "webhooks",
+        "POST",
+        f"{API_PREFIX}/webhook-events/<event_id>/replay",
+        "replay_event",
+        "Apply a recorded event again",
+    ),
+    # process_event: the retry queue's push endpoint; jobs: Cloud Scheduler's
+    Route("process_event", "POST", "/tasks/process-event", "process", "Retry one webhook event"),
+    Route("jobs", "POST", "/jobs/retry-sweep", "retry_sweep", "Retry due and stuck events"),
+    Route("jobs", "POST", "/jobs/expire-idempotency", "expire_idempotency", "Drop keys > 24 h"),
+    # connect: the tenant's Stripe Express account (functions/connect.py)
+    Route("connect", "POST", f"{API_PREFIX}/connect/accounts", "create_account", "Create it"),
+    Route(
+        "connect",
+        "POST",
+        f"{API_PREFIX}/connect/account-links",
+        "create_account_link",
+        "Onboarding link",
+    ),
+    Route("connect", "GET", f"{API_PREFIX}/connect/account", "account", "Status from Stripe"),
+    Route(
+        "connect",
+        "GET",
+        f"{API_PREFIX}/connect/express-login-link",
+        "express_login_link",
+        "Express dashboard link",
+    ),
+    # checkout, payments, refunds, disputes (functions/<name>.py)
+    Route(
+        "checkout",
+        "POST",
+        f"{API_PREFIX}/checkout-sessions",
+        "create_checkout_session",
+        "Create a Checkout Session (Idempotency-Key)",
+    ),
+    Route("payments", "GET", f"{API_PREFIX}/payments", "list_payments", "List (filters, cursor)"),
+    Route("payments", "GET", f"{API_PREFIX}/payments/<payment_id>", "get_payment", "One payment"),
+    Route(
+        "payments",
+        "GET",
+        f"{API_PREFIX}/payments/<payment_id>/timeline",
+        "payment_timeline",
+        "Its events by Stripe time, and API notes",
+    ),
+    Route(
+        "payments",
+        "POST",
+        f"{API_PREFIX}/payments/<payment_id>/capture",
+        "capture_payment",
+        "Capture an authorization (Idempotency-Key)",
+    ),
+    Route(
+        "payments",
+        "POST",
+        f"{API_PREFIX}/payments/<payment_id>/cancel",
+        "cancel_payment",
+        "Cancel the intent (Idempotency-Key)",
+    ),
+    Route("refunds", "POST", f"{API_PREFIX}/refunds", "create_refund", "Refund (Idempotency-Key)"),
+    Route("refunds", "GET", f"{API_PREFIX}/refunds", "list_refunds", "List (filters, cursor)"),
+    Route("disputes", "GET", f"{API_PREFIX}/disputes", "list_disputes", "List (filters, cursor)"),
+    Route("disputes", "GET", f"{API_PREFIX}/disputes/<dispute_id>", "get_dispute", "One dispute"),
 )
 
 FUNCTION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(route.function for route in ROUTES))

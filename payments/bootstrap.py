@@ -13,8 +13,22 @@ from payments.settings import get_settings
 
 if TYPE_CHECKING:
     from ledger.client import Firestore
+    from ledger.store import AbstractStore
+    from payments.auth_context import AuthContext
+    from payments.mailer import AbstractMailer
+    from payments.stripe_gateway import AbstractStripeGateway
+    from payments.webhooks.service import WebhookDeps
 
-__all__ = ["firestore_client", "pubsub_publisher", "reset"]
+__all__ = [
+    "auth_context",
+    "firestore_client",
+    "mailer",
+    "pubsub_publisher",
+    "reset",
+    "store",
+    "stripe_gateway",
+    "webhook_deps",
+]
 
 
 @functools.cache
@@ -25,14 +39,103 @@ def firestore_client() -> Firestore:
 
 
 @functools.cache
+def store() -> AbstractStore:
+    from ledger.store import FirestoreStore
+
+    return FirestoreStore(firestore_client())
+
+
+@functools.cache
+def webhook_deps() -> WebhookDeps:
+    import random
+    from datetime import UTC, datetime
+
+    from payments.webhooks.policy import RetryPolicy
+    from payments.webhooks.retry_queue import PubSubRetryQueue
+    from payments.webhooks.routing import TenantDirectory
+    from payments.webhooks.service import WebhookDeps
+
+    settings = get_settings()
+    topic = f"projects/{settings.project}/topics/{settings.webhook_retry_topic}"
+    return WebhookDeps(
+        store=store(),
+        queue=PubSubRetryQueue(pubsub_publisher, topic),
+        tenants=TenantDirectory(store()),
+        signing_secrets=lambda: (
+            *settings.stripe_webhook_secret.reveal_all(),
+            *settings.stripe_connect_webhook_secret.reveal_all(),
+        ),
+        livemode=settings.stripe_livemode,
+        policy=RetryPolicy(
+            lease_seconds=settings.webhook_lease_seconds,
+            max_attempts=settings.webhook_max_attempts,
+            base_backoff_seconds=settings.webhook_retry_base_seconds,
+        ),
+        clock=lambda: datetime.now(UTC),
+        jitter=lambda: random.uniform(0.5, 1.5),
+    )
+
+
+@functools.cache
 def pubsub_publisher() -> Any:
     from google.cloud.pubsub_v1 import PublisherClient
 
     return PublisherClient()
 
 
+@functools.cache
+def mailer() -> AbstractMailer:
+    from payments.mailer import MailgunMailer
+
+    settings = get_settings()
+    return MailgunMailer(
+        api_base=settings.mailgun_api_base,
+        domain=settings.mailgun_domain,
+        api_key=settings.mailgun_api_key,
+    )
+
+
+@functools.cache
+def auth_context() -> AuthContext:
+    """What the identity services need; `Unavailable` when no signing key is configured."""
+    from payments.auth_context import AuthContext
+    from payments.errors import Unavailable
+
+    settings = get_settings()
+    if not settings.auth_signing_key:
+        raise Unavailable("Authentication is not configured", code="auth_not_configured")
+    return AuthContext(
+        db=firestore_client(),
+        signing_key=settings.auth_signing_key.reveal(),
+        mailer=mailer(),
+        app_base_url=settings.app_base_url,
+        livemode=settings.stripe_livemode,
+    )
+
+
+@functools.cache
+def stripe_gateway() -> AbstractStripeGateway:
+    """The Stripe gateway on one `StripeClient` (the emulator's URL when `STRIPE_API_BASE`)."""
+    from payments.errors import Unavailable
+    from payments.stripe_gateway import StripeGateway
+
+    settings = get_settings()
+    if not settings.stripe_secret_key:
+        raise Unavailable("Stripe is not configured", code="stripe_not_configured")
+    return StripeGateway.connect(
+        settings.stripe_secret_key.reveal(),
+        api_base=settings.stripe_api_base,
+        max_network_retries=settings.stripe_max_network_retries,
+    )
+
+
 def reset() -> None:
     """Forget every built client and the settings (tests that change the environment)."""
     firestore_client.cache_clear()
+    store.cache_clear()
+    webhook_deps.cache_clear()
     pubsub_publisher.cache_clear()
+    mailer.cache_clear()
+    auth_context.cache_clear()
+    stripe_gateway.cache_clear()
     get_settings.cache_clear()

@@ -4,6 +4,7 @@
      ├── ValidationError 400
      │    └── InvalidSignature 400
      ├── Unauthorized 401
+     ├── PaymentDeclined 402 (the card or bank refused the payment)
      ├── Forbidden 403
      ├── NotFound 404
      ├── MethodNotAllowed 405
@@ -30,6 +31,7 @@ __all__ = [
     "MethodNotAllowed",
     "NotFound",
     "PayloadTooLarge",
+    "PaymentDeclined",
     "RateLimited",
     "Unauthorized",
     "Unavailable",
@@ -45,6 +47,7 @@ class AppError(Exception):
     status = 500
     type = "api_error"
     code = "internal_error"
+    from_stripe = False  # set by the Stripe gateway on an error that Stripe itself answered
 
     def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
         super().__init__(message)
@@ -74,6 +77,12 @@ class Unauthorized(AppError):
     status = 401
     type = "authentication_error"
     code = "unauthenticated"
+
+
+class PaymentDeclined(AppError):
+    status = 402
+    type = "card_error"
+    code = "card_declined"
 
 
 class Forbidden(AppError):

@@ -89,6 +89,9 @@ class Settings:
     webhook_retry_topic: str = "webhook-retries"
     webhook_max_attempts: int = 8
     webhook_lease_seconds: int = 60
+    webhook_retry_base_seconds: float = 30.0
+    stripe_max_network_retries: int = 2
+    connect_return_origins: tuple[str, ...] = ()  # besides APP_BASE_URL's origin
 
     @classmethod
     def from_env(
@@ -122,6 +125,15 @@ class Settings:
             webhook_lease_seconds=_positive_int(
                 "WEBHOOK_LEASE_SECONDS", env.get("WEBHOOK_LEASE_SECONDS"), default=60
             ),
+            webhook_retry_base_seconds=_positive_float(
+                "WEBHOOK_RETRY_BASE_SECONDS", env.get("WEBHOOK_RETRY_BASE_SECONDS"), default=30.0
+            ),
+            stripe_max_network_retries=int(env.get("STRIPE_MAX_NETWORK_RETRIES") or 2),
+            connect_return_origins=tuple(
+                origin.strip().rstrip("/")
+                for origin in env.get("CONNECT_RETURN_ORIGINS", "").split(",")
+                if origin.strip()
+            ),
         )
 
 
@@ -142,6 +154,18 @@ def _positive_int(name: str, raw: str | None, default: int = 1_000_000) -> int:
         value = int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _positive_float(name: str, raw: str | None, *, default: float) -> float:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
     return value

@@ -50,6 +50,26 @@ def firestore(firestore_emulator: gcloud.RunningEmulator) -> Iterator[gcloud.Run
     bootstrap.reset()
 
 
+@pytest.fixture(scope="session")
+def mail_capture() -> Iterator[str]:
+    """The Mailgun-compatible mail capture (`emulators.mail`), in a thread on a free port: its
+    URL. Tests read messages with `GET {url}/messages?to=ADDRESS`."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from emulators.mail import create_app
+
+    server = make_server("127.0.0.1", gcloud.free_port(), create_app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def measurements() -> list[str]:
     """Append a line here and it is printed in the session summary (real figures only)."""

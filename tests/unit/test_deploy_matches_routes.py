@@ -49,8 +49,13 @@ def test_cloudbuild_tests_before_deploying_and_deploys_rules_and_indexes() -> No
     config = yaml.safe_load((ROOT / "cloudbuild.yaml").read_text())
     test_step = config["steps"][0]
     assert "make test" in " ".join(test_step["args"])
+    ids = [step["id"] for step in config["steps"]]
     for step in config["steps"][1:]:
-        assert step["waitFor"] == [test_step["id"]]
+        assert step["waitFor"], step["id"]
+        for dependency in step["waitFor"]:  # everything runs after the tests, directly or not
+            assert ids.index(dependency) < ids.index(step["id"])
+        if step["id"].startswith("deploy-"):
+            assert step["waitFor"] == [test_step["id"]]
     firestore = next(s for s in config["steps"] if s["id"] == "deploy-firestore")
     assert "--only=firestore:rules,firestore:indexes" in firestore["args"]
     firebase = json.loads((ROOT / "firebase.json").read_text())

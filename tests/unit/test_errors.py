@@ -9,6 +9,7 @@ EXPECTED_STATUS = {
     errors.ValidationError: 400,
     errors.InvalidSignature: 400,
     errors.Unauthorized: 401,
+    errors.PaymentDeclined: 402,
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.MethodNotAllowed: 405,

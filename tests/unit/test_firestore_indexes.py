@@ -6,11 +6,14 @@ this test replays the service functions against a recording fake and checks each
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ledger.store import Query
+from payments import disputes, idempotency, payment_queries, refunds
+from payments.errors import NotFound
 from payments.webhooks import operations
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import TenantDirectory
@@ -78,6 +81,40 @@ def test_the_webhook_inbox_queries_are_indexed() -> None:
     deps.tenants.tenant_of_account("acct_1")
     composite = [q for q in store.queries if needs_composite(q)]
     assert len(composite) >= 5
+    indexes = declared()
+    missing = [q for q in composite if not served(q, indexes)]
+    assert missing == []
+
+
+def _subsets(names: tuple[str, ...]) -> list[dict[str, str]]:
+    return [
+        {name: "x" for i, name in enumerate(names) if mask >> i & 1}
+        for mask in range(2 ** len(names))
+    ]
+
+
+def test_the_payments_api_queries_are_indexed() -> None:
+    """Every filter combination of the payments, refunds and disputes lists, the session-id
+    lookup, the timeline, the in-flight refunds and the idempotency expiry."""
+    store = RecordingStore()
+    store.docs[("payments", "pi_1")] = {"tenant_id": "t_1", "ledger": {}}
+    for args in _subsets(payment_queries.EQUALITY_FILTERS):
+        args = {**args, "status": "succeeded"} if "status" in args else args
+        for bounds in ({}, {"created_gte": "1"}, {"created_gte": "1", "created_lte": "9"}):
+            payment_queries.list_payments(store, "t_1", {**args, **bounds})
+    payment_queries.list_payments(store, "t_1", {"cursor": "WzEsImlkIl0"})
+    with contextlib.suppress(NotFound):
+        payment_queries.load_payment(store, "t_1", "cs_test_unknown")
+    payment_queries.payment_timeline(store, "t_1", "pi_1")
+    refunds.in_flight(store, "t_1", "pi_1", {"ledger": {}})
+    for args in _subsets(("status", "payment_id")):
+        status = {"status": "succeeded"} if "status" in args else {}
+        refunds.list_refunds(store, "t_1", {**args, **status})
+        status = {"status": "lost"} if "status" in args else {}
+        disputes.list_disputes(store, "t_1", {**args, **status})
+    idempotency.expire_records(store, now=datetime(2026, 11, 25, tzinfo=UTC))
+    composite = [q for q in store.queries if needs_composite(q)]
+    assert len(composite) >= 16 * 3 + 3 + 8
     indexes = declared()
     missing = [q for q in composite if not served(q, indexes)]
     assert missing == []

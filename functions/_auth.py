@@ -1,0 +1,95 @@
+"""The authentication edge every function uses: who is calling, for which tenant, allowed to?
+
+    from functions._auth import require
+
+    def list_payments(request: Request) -> Response:
+        principal = require(request, "payments:read")
+        ...  # every read and query filters by principal.tenant_id
+
+`require(request, permission) -> auth.Principal` (`authenticate(request)` is the same without
+the permission check, for routes open to any member):
+
+1. reads the credential — `Authorization: Bearer sk_test_…`/`sk_live_…` or `X-API-Key` (an API
+   key), `Authorization: Bearer <access JWT>`, or the dashboard's `session` cookie — and
+   resolves it against Firestore (a revoked key, an ended session or a removed user fail);
+2. applies `X-Tenant-Id`: it must be one of the user's memberships (or the key's tenant), else
+   403; without it the token's (or session's) default tenant is in effect;
+3. for a session cookie on a state-changing method, checks the CSRF token (`X-CSRF-Token`
+   header or `csrf_token` form field);
+4. checks `permission` against the role matrix (`auth.rbac`), including the verified-email rule.
+
+It raises `Unauthorized` (401: no, malformed, bad, expired or revoked credential), `Forbidden`
+(403: not a member of that tenant, role too weak, email not verified, CSRF) or `TooManyRequests`
+(429: too many API-key failures from this client). A resource of another tenant must answer 404
+(look it up with the principal's tenant), never 403.
+
+`retry_after_header` turns `TooManyRequests` into a 429 that carries `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from flask import Request, Response
+
+from auth.credentials import read_credential
+from auth.principal import Principal
+from auth.rbac import authorize
+from functions._http import View, json_response
+from payments import bootstrap
+from payments.principals import authenticate as resolve
+from payments.ratelimit import TooManyRequests
+
+__all__ = ["authenticate", "client_address", "require", "retry_after_header"]
+
+
+def authenticate(request: Request) -> Principal:
+    """The caller as a `Principal` for the tenant in effect (see the module docstring)."""
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    credential = read_credential(headers, request.cookies)  # none: 401 before any lookup
+    csrf = headers.get("x-csrf-token") or _form_field(request, "csrf_token")
+    return resolve(
+        bootstrap.auth_context(),
+        credential,
+        tenant_id=headers.get("x-tenant-id", "").strip() or None,
+        method=request.method,
+        csrf_token=csrf,
+        client=client_address(request),
+    )
+
+
+def require(request: Request, permission: str) -> Principal:
+    """`authenticate`, then check that the principal's role holds `permission`."""
+    principal = authenticate(request)
+    authorize(principal, permission)
+    return principal
+
+
+def client_address(request: Request) -> str:
+    """The caller's address for rate limits: the hop Google's front end appended to
+    `X-Forwarded-For` (the last one; earlier ones are whatever the client sent), else the
+    socket's peer."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-1] if hops else (request.remote_addr or "unknown")
+
+
+def _form_field(request: Request, name: str) -> str | None:
+    if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return None
+    return request.form.get(name) or None
+
+
+def retry_after_header(view: View) -> View:
+    """Answer a `TooManyRequests` raised by `view` with 429 and `Retry-After`."""
+
+    @functools.wraps(view)
+    def wrapped(request: Request, **params: Any) -> Response:
+        try:
+            return view(request, **params)
+        except TooManyRequests as limited:
+            headers = {"Retry-After": str(limited.retry_after)}
+            return json_response(limited.to_body(), status=limited.status, headers=headers)
+
+    return wrapped

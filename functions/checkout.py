@@ -1,0 +1,37 @@
+"""`checkout`: Checkout Sessions on the tenant's connected account (developer and up),
+guarded by `Idempotency-Key`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Request, Response
+
+from functions._auth import require
+from functions._http import http_function, json_body
+from functions._idempotency import idempotent
+from payments import bootstrap
+from payments.checkout import create_checkout_session as create
+from payments.commands import parse_checkout
+
+__all__ = ["checkout"]
+
+
+def create_checkout_session(request: Request) -> Response:
+    principal = require(request, "checkout:create")
+
+    def action(key: str | None) -> tuple[int, object]:
+        cmd = parse_checkout(principal.tenant_id, json_body(request))
+        session = create(
+            cmd,
+            bootstrap.store(),
+            bootstrap.stripe_gateway(),
+            idempotency_key=key,
+            now=datetime.now(UTC),
+        )
+        return 201, session
+
+    return idempotent(request, principal, action)
+
+
+checkout = http_function("checkout")

@@ -1,0 +1,75 @@
+"""`payments`: the tenant's payments (viewers read), capture and cancel (admins act, with
+`Idempotency-Key`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Request, Response
+
+from functions._auth import require
+from functions._bodies import optional_json_body
+from functions._http import http_function, json_response
+from functions._idempotency import idempotent
+from payments import bootstrap, payment_actions, payment_queries
+from payments.commands import parse_cancel, parse_capture
+
+__all__ = ["payments"]
+
+
+def list_payments(request: Request) -> Response:
+    principal = require(request, "payments:read")
+    return json_response(
+        payment_queries.list_payments(bootstrap.store(), principal.tenant_id, request.args)
+    )
+
+
+def get_payment(request: Request, payment_id: str) -> Response:
+    principal = require(request, "payments:read")
+    return json_response(
+        payment_queries.get_payment(bootstrap.store(), principal.tenant_id, payment_id)
+    )
+
+
+def payment_timeline(request: Request, payment_id: str) -> Response:
+    principal = require(request, "payments:read")
+    return json_response(
+        payment_queries.payment_timeline(bootstrap.store(), principal.tenant_id, payment_id)
+    )
+
+
+def capture_payment(request: Request, payment_id: str) -> Response:
+    principal = require(request, "payments:capture")
+
+    def action(key: str | None) -> tuple[int, object]:
+        cmd = parse_capture(principal.tenant_id, payment_id, optional_json_body(request))
+        result = payment_actions.capture_payment(
+            cmd,
+            bootstrap.store(),
+            bootstrap.stripe_gateway(),
+            idempotency_key=key,
+            now=datetime.now(UTC),
+        )
+        return 200, result
+
+    return idempotent(request, principal, action)
+
+
+def cancel_payment(request: Request, payment_id: str) -> Response:
+    principal = require(request, "payments:cancel")
+
+    def action(key: str | None) -> tuple[int, object]:
+        cmd = parse_cancel(principal.tenant_id, payment_id, optional_json_body(request))
+        result = payment_actions.cancel_payment(
+            cmd,
+            bootstrap.store(),
+            bootstrap.stripe_gateway(),
+            idempotency_key=key,
+            now=datetime.now(UTC),
+        )
+        return 200, result
+
+    return idempotent(request, principal, action)
+
+
+payments = http_function("payments")

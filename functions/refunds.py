@@ -1,0 +1,41 @@
+"""`refunds`: create a refund (admins, with `Idempotency-Key`) and list the tenant's refunds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Request, Response
+
+from functions._auth import require
+from functions._http import http_function, json_body, json_response
+from functions._idempotency import idempotent
+from payments import bootstrap
+from payments import refunds as service
+from payments.commands import parse_refund
+
+__all__ = ["refunds"]
+
+
+def create_refund(request: Request) -> Response:
+    principal = require(request, "refunds:create")
+
+    def action(key: str | None) -> tuple[int, object]:
+        cmd = parse_refund(principal.tenant_id, json_body(request))
+        refund = service.create_refund(
+            cmd,
+            bootstrap.store(),
+            bootstrap.stripe_gateway(),
+            idempotency_key=key,
+            now=datetime.now(UTC),
+        )
+        return 201, refund
+
+    return idempotent(request, principal, action)
+
+
+def list_refunds(request: Request) -> Response:
+    principal = require(request, "refunds:read")
+    return json_response(service.list_refunds(bootstrap.store(), principal.tenant_id, request.args))
+
+
+refunds = http_function("refunds")

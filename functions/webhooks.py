@@ -1,0 +1,53 @@
+"""`webhooks`: Stripe's deliveries (`POST /webhook`) and the operators' view of the inbox."""
+
+from __future__ import annotations
+
+from flask import Request, Response
+
+from functions._auth import require
+from functions._http import http_function, json_response
+from payments import bootstrap
+from payments.errors import ValidationError
+from payments.webhooks import operations, service
+
+__all__ = ["webhooks"]
+
+
+def receive(request: Request) -> Response:
+    raw_body = request.get_data(cache=False)
+    receipt = service.receive(
+        raw_body, request.headers.get("Stripe-Signature"), bootstrap.webhook_deps()
+    )
+    return json_response(receipt.to_body())
+
+
+def list_events(request: Request) -> Response:
+    principal = require(request, "webhook_events:read")
+    events = operations.list_events(
+        bootstrap.webhook_deps(),
+        tenant_id=principal.tenant_id,
+        status=request.args.get("status") or None,
+        limit=_int_arg(request, "limit", default=50),
+    )
+    return json_response({"object": "list", "data": events})
+
+
+def replay_event(request: Request, event_id: str) -> Response:
+    principal = require(request, "webhook_events:replay")
+    receipt = operations.replay_event(
+        bootstrap.webhook_deps(), event_id, tenant_id=principal.tenant_id
+    )
+    return json_response(receipt.to_body())
+
+
+def _int_arg(request: Request, name: str, *, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be an integer", param=name) from None
+
+
+webhooks = http_function("webhooks")

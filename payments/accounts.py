@@ -1,0 +1,171 @@
+"""Signing up and verifying the email address (by link or by 6-digit code).
+
+A verification stores only hashes of its link token and code, expires after 24 hours, allows
+`MAX_ATTEMPTS` wrong tries, and can be re-sent once per `RESEND_COOLDOWN` (the re-send replaces
+it). The email is sent after the account is written, never inside a transaction; a failed send
+is reported in the answer (and can be retried with a re-send), never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import NoReturn
+
+from auth.passwords import check_strength, hash_password
+from auth.secrets import keyed_hash, new_code, new_token, random_id, same, sha256
+from ledger.accounts import UserRecord, create_account, email_key, find_user_by_email
+from ledger.verifications import (
+    CheckOutcome,
+    VerificationRecord,
+    check_verification,
+    get_verification,
+    put_verification,
+)
+from payments import ratelimit
+from payments.auth_commands import Signup, VerifyCode
+from payments.auth_context import AuthContext
+from payments.auth_emails import verification_email
+from payments.auth_logs import log_email_verified, log_mail_failed, log_signed_up
+from payments.errors import ValidationError
+from payments.mailer import MailSendFailed
+
+__all__ = [
+    "SignupResult",
+    "resend_verification",
+    "send_verification",
+    "signup",
+    "verify_email_code",
+    "verify_email_token",
+]
+
+VERIFICATION_TTL = timedelta(hours=24)
+RESEND_COOLDOWN = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    user_id: str
+    tenant_id: str
+    email: str
+    verification_email_sent: bool
+
+
+def signup(ctx: AuthContext, command: Signup, *, client: str) -> SignupResult:
+    """Create the user, their tenant and owner membership; send the verification email."""
+    ratelimit.count(ctx.db, ratelimit.SIGNUPS_PER_CLIENT, client, now=ctx.now())
+    check_strength(command.password)
+    user = UserRecord(
+        user_id=random_id("usr"),
+        email=command.email,
+        password_hash=hash_password(command.password),
+        email_verified=False,
+        created_at=ctx.now(),
+    )
+    tenant_id = random_id("ten")
+    create_account(ctx.db, user=user, tenant_id=tenant_id, business_name=command.business_name)
+    log_signed_up(user_id=user.user_id, tenant_id=tenant_id)
+    try:
+        send_verification(ctx, user_id=user.user_id, email=user.email)
+        sent = True
+    except MailSendFailed:
+        log_mail_failed(purpose="verification", user_id=user.user_id)
+        sent = False
+    return SignupResult(user.user_id, tenant_id, user.email, sent)
+
+
+def send_verification(ctx: AuthContext, *, user_id: str, email: str) -> None:
+    """Store a fresh link token and code (hashed) and email them; `MailSendFailed` if not sent."""
+    token, code, now = new_token(), new_code(), ctx.now()
+    record = VerificationRecord(
+        user_id=user_id,
+        email=email,
+        token_hash=sha256(token),
+        code_hash=keyed_hash(f"{user_id}:{code}", key=ctx.signing_key),
+        sent_at=now,
+        expires_at=now + VERIFICATION_TTL,
+    )
+    put_verification(ctx.db, record)
+    link = f"{ctx.app_base_url}/verify-email?token={user_id}.{token}"
+    hours = int(VERIFICATION_TTL.total_seconds() // 3600)
+    try:
+        ctx.mailer.send(verification_email(to=email, link=link, code=code, hours=hours))
+    except MailSendFailed:  # nothing was sent: no cool-down before the next try
+        put_verification(ctx.db, replace(record, sent_at=now - RESEND_COOLDOWN))
+        raise
+
+
+def verify_email_token(ctx: AuthContext, token: str, *, client: str) -> None:
+    """Apply the link token (`USER_ID.SECRET`) of the verification email."""
+    ratelimit.check(ctx.db, ratelimit.VERIFY_FAILURES, client, now=ctx.now())
+    user_id, _, secret = token.partition(".")
+    if not user_id or not secret:
+        _fail(ctx, CheckOutcome.MISSING, client)
+    digest = sha256(secret)
+    outcome = check_verification(
+        ctx.db,
+        user_id,
+        lambda record: same(record.token_hash, digest),
+        max_attempts=MAX_ATTEMPTS,
+        now=ctx.now(),
+    )
+    if outcome is not CheckOutcome.VERIFIED:
+        _fail(ctx, outcome, client)
+    log_email_verified(user_id=user_id, method="link")
+
+
+def verify_email_code(ctx: AuthContext, command: VerifyCode, *, client: str) -> None:
+    """Apply the 6-digit code sent to `command.email`."""
+    bucket = f"{client}:{email_key(command.email)}"
+    ratelimit.check(ctx.db, ratelimit.VERIFY_FAILURES, bucket, now=ctx.now())
+    user = find_user_by_email(ctx.db, command.email)
+    if user is None:
+        _fail(ctx, CheckOutcome.MISSING, bucket)
+    digest = keyed_hash(f"{user.user_id}:{command.code}", key=ctx.signing_key)
+    outcome = check_verification(
+        ctx.db,
+        user.user_id,
+        lambda record: same(record.code_hash, digest),
+        max_attempts=MAX_ATTEMPTS,
+        now=ctx.now(),
+    )
+    if outcome is not CheckOutcome.VERIFIED:
+        _fail(ctx, outcome, bucket)
+    log_email_verified(user_id=user.user_id, method="code")
+
+
+def _fail(ctx: AuthContext, outcome: CheckOutcome, bucket: str) -> NoReturn:
+    ratelimit.count(ctx.db, ratelimit.VERIFY_FAILURES, bucket, now=ctx.now())
+    if outcome is CheckOutcome.EXPIRED:
+        raise ValidationError(
+            "The verification has expired; ask for a new one", code="verification_expired"
+        )
+    if outcome is CheckOutcome.EXHAUSTED:
+        raise ratelimit.TooManyRequests(
+            "Too many wrong attempts; ask for a new code",
+            retry_after=int(RESEND_COOLDOWN.total_seconds()),
+            code="too_many_attempts",
+        )
+    raise ValidationError("The verification link or code is not valid", code="invalid_verification")
+
+
+def resend_verification(ctx: AuthContext, email: str) -> None:
+    """Send a new link and code, at most once per cool-down. Unknown or already verified
+    addresses get the same (silent) answer, so this does not tell who has an account."""
+    user = find_user_by_email(ctx.db, email)
+    if user is None or user.email_verified:
+        return
+    pending = get_verification(ctx.db, user.user_id)
+    if pending is not None and pending.sent_at + RESEND_COOLDOWN > ctx.now():
+        wait = (pending.sent_at + RESEND_COOLDOWN - ctx.now()).total_seconds()
+        raise ratelimit.TooManyRequests(
+            "A verification email was just sent; wait before asking again",
+            retry_after=max(1, int(wait) + 1),
+            code="resend_cooldown",
+        )
+    try:
+        send_verification(ctx, user_id=user.user_id, email=user.email)
+    except MailSendFailed:
+        log_mail_failed(purpose="verification", user_id=user.user_id)
+        raise

@@ -1,0 +1,91 @@
+"""Creating, listing and revoking a tenant's API keys.
+
+A key is shown once, at creation; only its hash and lookup prefix are stored. Callers may
+create or revoke keys of their own role or a weaker one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from auth.api_keys import generate_api_key
+from auth.principal import Principal, Role
+from auth.secrets import random_id
+from ledger import api_keys as stored
+from payments.auth_commands import CreateApiKey
+from payments.auth_context import AuthContext
+from payments.auth_logs import log_api_key_created, log_api_key_revoked
+from payments.errors import Forbidden, NotFound
+
+__all__ = ["CreatedKey", "create_api_key", "key_view", "list_api_keys", "revoke_api_key"]
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    record: stored.ApiKeyRecord
+    key: str = field(repr=False)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def key_view(record: stored.ApiKeyRecord) -> dict[str, Any]:
+    return {
+        "id": record.key_id,
+        "name": record.name,
+        "role": record.role,
+        "mode": record.mode,
+        "prefix": record.lookup_prefix,
+        "tenant_id": record.tenant_id,
+        "created_by": record.created_by,
+        "created_at": _iso(record.created_at),
+        "last_used_at": _iso(record.last_used_at),
+        "revoked_at": _iso(record.revoked_at),
+    }
+
+
+def create_api_key(ctx: AuthContext, principal: Principal, command: CreateApiKey) -> CreatedKey:
+    role = command.role or principal.role
+    if not principal.role.at_least(role):
+        raise Forbidden(
+            f"A {principal.role} cannot create a key with the {role} role", code="role_too_high"
+        )
+    generated = generate_api_key(livemode=ctx.livemode)
+    record = stored.ApiKeyRecord(
+        key_id=random_id("key"),
+        tenant_id=principal.tenant_id,
+        name=command.name,
+        role=role.value,
+        mode=generated.mode,
+        lookup_prefix=generated.lookup_prefix,
+        key_hash=generated.key_hash,
+        created_by=principal.actor,
+        created_at=ctx.now(),
+    )
+    stored.create_api_key(ctx.db, record)
+    log_api_key_created(
+        key_id=record.key_id, tenant_id=record.tenant_id, role=record.role, actor=principal.actor
+    )
+    return CreatedKey(record=record, key=generated.key)
+
+
+def list_api_keys(ctx: AuthContext, principal: Principal) -> list[stored.ApiKeyRecord]:
+    return stored.list_for_tenant(ctx.db, principal.tenant_id)
+
+
+def revoke_api_key(ctx: AuthContext, principal: Principal, key_id: str) -> stored.ApiKeyRecord:
+    record = stored.get_api_key(ctx.db, tenant_id=principal.tenant_id, key_id=key_id)
+    if record is None:
+        raise NotFound("No such API key", code="api_key_not_found")
+    if not principal.role.at_least(Role(record.role)):
+        raise Forbidden(
+            f"A {principal.role} cannot revoke a key with the {record.role} role",
+            code="role_too_high",
+        )
+    if record.revoked_at is None:
+        stored.revoke_api_key(ctx.db, key_id, now=ctx.now())
+        log_api_key_revoked(key_id=key_id, tenant_id=record.tenant_id, actor=principal.actor)
+    return stored.get_api_key(ctx.db, tenant_id=principal.tenant_id, key_id=key_id) or record

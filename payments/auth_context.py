@@ -1,0 +1,31 @@
+"""What the identity services need, built once per process by `payments.bootstrap`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.client import Firestore
+    from payments.mailer import AbstractMailer
+
+__all__ = ["AuthContext", "utcnow"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    db: Firestore
+    signing_key: str = field(repr=False)
+    mailer: AbstractMailer
+    app_base_url: str
+    livemode: bool = False
+    clock: Callable[[], datetime] = utcnow
+
+    def now(self) -> datetime:
+        return self.clock()

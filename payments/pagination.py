@@ -1,0 +1,102 @@
+"""Stable cursor pagination over the ledger: newest first by Stripe's `created`, ties broken
+by the document's own id field, with an opaque cursor (base64 of the last row's order key)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.store import AbstractStore, Doc, Query
+from payments.errors import ValidationError
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Page",
+    "decode_cursor",
+    "encode_cursor",
+    "fetch_page",
+    "int_arg",
+    "limit_arg",
+]
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[tuple[str, Doc]]
+    next_cursor: str | None
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+
+def fetch_page(
+    store: AbstractStore,
+    collection: str,
+    *,
+    where: tuple[tuple[str, str, Any], ...],
+    tiebreak: str,
+    limit: int,
+    cursor: str | None,
+) -> Page:
+    """One page of `collection` ordered by (`created` desc, `tiebreak` desc)."""
+    start_after = None
+    if cursor is not None:
+        created, last_id = decode_cursor(cursor)
+        start_after = {"created": created, tiebreak: last_id}
+    rows = store.query(
+        Query(
+            collection,
+            where=where,
+            order_by=(("created", "desc"), (tiebreak, "desc")),
+            limit=limit + 1,
+            start_after=start_after,
+        )
+    )
+    if len(rows) <= limit:
+        return Page(rows, None)
+    last = rows[limit - 1][1]
+    return Page(rows[:limit], encode_cursor(last["created"], last[tiebreak]))
+
+
+def encode_cursor(created: int, last_id: str) -> str:
+    raw = json.dumps([created, last_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, last_id = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error):
+        raise ValidationError("cursor is not a cursor this API returned", param="cursor") from None
+    if not isinstance(created, int) or not isinstance(last_id, str):
+        raise ValidationError("cursor is not a cursor this API returned", param="cursor")
+    return created, last_id
+
+
+def limit_arg(args: Mapping[str, str]) -> int:
+    limit = int_arg(args, "limit")
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", param="limit")
+    return limit
+
+
+def int_arg(args: Mapping[str, str], name: str) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be an integer", param=name) from None

@@ -1,0 +1,179 @@
+"""Reading payments: one payment, the tenant's list (filters, stable cursor), a timeline.
+
+Every read is scoped to the caller's tenant: a payment of another tenant is `NotFound`.
+A payment still recorded under its Checkout Session id is found by that id, and once the
+webhook has folded it into its PaymentIntent, the session id still finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ledger.collections import EVENT_LOGS, PAYMENTS
+from ledger.store import AbstractStore, Doc, DocKey, Query
+from payments.errors import NotFound, ValidationError
+from payments.pagination import Page, fetch_page, int_arg, limit_arg
+
+__all__ = [
+    "EQUALITY_FILTERS",
+    "STATUSES",
+    "get_payment",
+    "list_payments",
+    "list_query_where",
+    "load_payment",
+    "payment_timeline",
+    "payment_view",
+]
+
+STATUSES = (
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+    "requires_capture",
+    "canceled",
+    "succeeded",
+    "partially_refunded",
+    "refunded",
+    "disputed",
+)
+EQUALITY_FILTERS = ("status", "currency", "client_reference_id", "customer_email")
+VIEW_FIELDS = (
+    "status",
+    "amount",
+    "currency",
+    "amount_capturable",
+    "amount_captured",
+    "amount_refunded",
+    "amount_disputed",
+    "application_fee_amount",
+    "checkout_session_id",
+    "payment_intent_id",
+    "latest_charge_id",
+    "customer_email",
+    "client_reference_id",
+    "merchant_account_id",
+    "early_fraud_warning",
+    "created",
+    "updated",
+)
+TIMELINE_LIMIT = 500
+
+
+def load_payment(store: AbstractStore, tenant_id: str, payment_id: str) -> tuple[str, Doc]:
+    """(document id, document) of the tenant's payment, or `NotFound`."""
+    doc = store.get(DocKey(PAYMENTS, payment_id)) if _plausible_id(payment_id) else None
+    if doc is not None and doc.get("tenant_id") == tenant_id:
+        return payment_id, doc
+    if payment_id.startswith("cs_"):
+        rows = store.query(
+            Query(
+                PAYMENTS,
+                where=(("tenant_id", "==", tenant_id), ("checkout_session_id", "==", payment_id)),
+                limit=1,
+            )
+        )
+        if rows:
+            return rows[0]
+    raise NotFound(f"No payment {payment_id}", code="payment_not_found", param="id")
+
+
+def get_payment(store: AbstractStore, tenant_id: str, payment_id: str) -> Doc:
+    return payment_view(*load_payment(store, tenant_id, payment_id))
+
+
+def list_payments(store: AbstractStore, tenant_id: str, args: Mapping[str, str]) -> Doc:
+    page = fetch_page(
+        store,
+        PAYMENTS,
+        where=list_query_where(tenant_id, args),
+        tiebreak="payment_id",
+        limit=limit_arg(args),
+        cursor=args.get("cursor") or None,
+    )
+    return _list_body(page)
+
+
+def list_query_where(tenant_id: str, args: Mapping[str, str]) -> tuple[tuple[str, str, Any], ...]:
+    where: list[tuple[str, str, Any]] = [("tenant_id", "==", tenant_id)]
+    status = args.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(STATUSES)}", param="status")
+    for name in EQUALITY_FILTERS:
+        value = args.get(name) or None
+        if value is not None:
+            where.append((name, "==", value.lower() if name == "currency" else value))
+    for name, op in (("created_gte", ">="), ("created_lte", "<=")):
+        bound = int_arg(args, name)
+        if bound is not None:
+            where.append(("created", op, bound))
+    return tuple(where)
+
+
+def payment_timeline(store: AbstractStore, tenant_id: str, payment_id: str) -> Doc:
+    """Stripe's events for the payment, by Stripe time, with whether each changed the
+    snapshot (`applied`), and the API's own notes (capture, cancel, refund requests)."""
+    doc_id, doc = load_payment(store, tenant_id, payment_id)
+    rows = store.query(
+        Query(
+            EVENT_LOGS,
+            where=(("tenant_id", "==", tenant_id), ("payment_id", "==", doc_id)),
+            order_by=(("created", "asc"),),
+            limit=TIMELINE_LIMIT,
+        )
+    )
+    entries = [
+        {
+            "source": "stripe",
+            "event_id": log.get("event_id", log_id),
+            "type": log.get("type"),
+            "created": log.get("created"),
+            "summary": log.get("summary"),
+            "applied": bool(log.get("applied")),
+        }
+        for log_id, log in rows
+    ]
+    for note_id, note in (doc.get("api_notes") or {}).items():
+        entries.append({"source": "api", "note_id": note_id, **note})
+    entries.sort(key=lambda e: (int(e.get("created") or 0), e.get("event_id") or e["note_id"]))
+    return {"object": "timeline", "payment_id": doc_id, "data": entries}
+
+
+def payment_view(doc_id: str, doc: Doc) -> Doc:
+    view: Doc = {"object": "payment", "id": doc_id}
+    view.update({name: doc.get(name) for name in VIEW_FIELDS})
+    view["metadata"] = dict(doc.get("metadata") or {})
+    view["capture_method"] = _capture_method(doc)
+    view["refunds"] = sorted(doc.get("sources", {}).get("refunds", {}))
+    view["disputes"] = sorted(doc.get("sources", {}).get("disputes", {}))
+    view["api_notes"] = doc.get("api_notes") or {}
+    return view
+
+
+def _capture_method(doc: Doc) -> str | None:
+    intents = doc.get("sources", {}).get("payment_intent", {})
+    for entry in intents.values():
+        method = entry["state"].get("capture_method")
+        if method:
+            return str(method).replace("automatic_async", "automatic")
+    return doc.get("capture_method")
+
+
+def _list_body(page: Page) -> Doc:
+    return {
+        "object": "list",
+        "data": [payment_view(doc_id, doc) for doc_id, doc in page.rows],
+        "has_more": page.has_more,
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _plausible_id(payment_id: str) -> bool:
+    """A Firestore document id: no slash, not `.`/`..`, not `__…__`, at most 1500 bytes."""
+    return (
+        0 < len(payment_id.encode()) <= 1500
+        and "/" not in payment_id
+        and payment_id not in (".", "..")
+        and not (payment_id.startswith("__") and payment_id.endswith("__"))
+    )

@@ -1,0 +1,190 @@
+"""Helpers for tests that need authenticated callers: the product's auth settings, a running
+stack (functions + mail capture) and seeded tenants with a member of every role.
+
+    with auth_server(mail_capture) as stack:
+        tenant = seed_tenant("Acme")                       # in-process, on the test's Firestore
+        api_client.get(stack.url, "/api/v1/me", headers=tenant.headers(Role.ADMIN))
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from auth.passwords import hash_password
+from auth.principal import Principal, Role
+from auth.tokens import issue_access_token
+from ledger.accounts import UserRecord, create_account
+from ledger.memberships import add_membership
+from payments import api_keys, bootstrap
+from payments.auth_commands import CreateApiKey
+from payments.auth_context import AuthContext
+from payments.mailer import AbstractMailer, EmailMessage
+from tests.e2e.servers import Server, functions_server
+
+SIGNING_KEY = "test-signing-key-" + "0123456789abcdef" * 2
+PASSWORD = "correct horse battery staple"
+MAIL_DOMAIN = "mg.test"
+
+
+def auth_env(mail_url: str) -> dict[str, str]:
+    """Environment overrides for `functions_server` so `auth` and `require` work."""
+    return {
+        "AUTH_SIGNING_KEY": SIGNING_KEY,
+        "MAILGUN_API_BASE": mail_url,
+        "MAILGUN_DOMAIN": MAIL_DOMAIN,
+        "MAILGUN_API_KEY": "key-test-mailgun",
+    }
+
+
+class OutputDrain:
+    """Reads a server's piped output in a thread (so the pipe never fills) and keeps it."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.lines.append(line)
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass
+class AuthStack:
+    server: Server
+    mail_url: str
+    drain: OutputDrain | None  # None when the server writes its output to a file
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def output(self) -> str:
+        """Everything the server printed so far (its log lines)."""
+        return self.drain.text() if self.drain is not None else self.server.output()
+
+
+@contextmanager
+def auth_server(mail_url: str, **env: str) -> Iterator[AuthStack]:
+    with functions_server(**{**auth_env(mail_url), **env}) as server:
+        piped = server.process.stdout is not None
+        yield AuthStack(server, mail_url, OutputDrain(server.process) if piped else None)
+
+
+class RecordingMailer(AbstractMailer):
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+
+def service_context() -> AuthContext:
+    """The services' context on the test's Firestore, with the stack's signing key."""
+    return AuthContext(
+        db=bootstrap.firestore_client(),
+        signing_key=SIGNING_KEY,
+        mailer=RecordingMailer(),
+        app_base_url="http://127.0.0.1:8080",
+    )
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def access_token(user_id: str, tenant_id: str, *, now: datetime | None = None) -> str:
+    return issue_access_token(
+        key=SIGNING_KEY, user_id=user_id, tenant_id=tenant_id, now=now or datetime.now(UTC)
+    )
+
+
+def expired_token(user_id: str, tenant_id: str) -> str:
+    return access_token(user_id, tenant_id, now=datetime.now(UTC) - timedelta(hours=1))
+
+
+@dataclass
+class SeededUser:
+    user_id: str
+    email: str
+    token: str
+
+
+@dataclass
+class SeededTenant:
+    """A tenant with one verified user and one API key per role."""
+
+    tenant_id: str
+    name: str
+    users: dict[Role, SeededUser] = field(default_factory=dict)
+    keys: dict[Role, str] = field(default_factory=dict)
+
+    def headers(self, role: Role, *, via: str = "jwt") -> dict[str, str]:
+        if via == "api_key":
+            return {"X-API-Key": self.keys[role]}
+        return {"Authorization": f"Bearer {self.users[role].token}"}
+
+
+def seed_user(
+    ctx: AuthContext, tenant_id: str | None, role: Role, *, verified: bool = True
+) -> SeededUser:
+    """A user (password `PASSWORD`) and, with a tenant, their membership of `role`."""
+    user_id = f"usr_{uuid.uuid4().hex[:20]}"
+    email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.test"
+    user = UserRecord(user_id, email, password_hash(), verified, ctx.now())
+    create_account(ctx.db, user=user, tenant_id=None, business_name=None)
+    if tenant_id is not None:
+        add_membership(ctx.db, tenant_id=tenant_id, user_id=user_id, role=role.value, now=ctx.now())
+    return SeededUser(user_id, email, access_token(user_id, tenant_id or ""))
+
+
+def seed_tenant(name: str = "Acme", ctx: AuthContext | None = None) -> SeededTenant:
+    """A tenant with a verified user of each role (owner first) and an API key per role."""
+    ctx = ctx or service_context()
+    tenant_id = f"ten_{uuid.uuid4().hex[:20]}"
+    owner_id = f"usr_{uuid.uuid4().hex[:20]}"
+    owner_email = f"owner-{uuid.uuid4().hex[:8]}@example.test"
+    owner = UserRecord(owner_id, owner_email, password_hash(), True, ctx.now())
+    create_account(ctx.db, user=owner, tenant_id=tenant_id, business_name=name)
+    tenant = SeededTenant(tenant_id, name)
+    tenant.users[Role.OWNER] = SeededUser(owner_id, owner_email, access_token(owner_id, tenant_id))
+    for role in (Role.ADMIN, Role.DEVELOPER, Role.VIEWER):
+        tenant.users[role] = seed_user(ctx, tenant_id, role)
+    owner_principal = Principal(tenant_id, Role.OWNER, owner_id, None, True)
+    for role in Role:
+        created = api_keys.create_api_key(ctx, owner_principal, CreateApiKey(role.value, role))
+        tenant.keys[role] = created.key
+    return tenant
+
+
+def messages_to(mail_url: str, address: str) -> list[dict[str, object]]:
+    response = requests.get(f"{mail_url}/messages", params={"to": address}, timeout=5)
+    response.raise_for_status()
+    items: list[dict[str, object]] = response.json()["items"]
+    return items
+
+
+def latest_code(mail_url: str, address: str) -> str:
+    codes = messages_to(mail_url, address)[0]["codes"]
+    assert isinstance(codes, list) and codes, "no code in the latest message"
+    return str(codes[0])
+
+
+def latest_link(mail_url: str, address: str) -> str:
+    links = messages_to(mail_url, address)[0]["links"]
+    assert isinstance(links, list) and links, "no link in the latest message"
+    return str(links[0])

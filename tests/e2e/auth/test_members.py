@@ -1,0 +1,83 @@
+"""Members: invite by email, accept, pick the tenant with X-Tenant-Id, change roles, remove."""
+
+from __future__ import annotations
+
+from auth.principal import Role
+from emulators.gcloud import RunningEmulator
+from tests.e2e import api_client
+from tests.e2e.auth.helpers import auth_server, latest_link, seed_tenant, seed_user, service_context
+
+
+def test_invite_accept_switch_tenant_change_role_and_remove(
+    firestore: RunningEmulator, mail_capture: str
+) -> None:
+    acme, globex = seed_tenant("Acme"), seed_tenant("Globex")
+    invitee = seed_user(service_context(), globex.tenant_id, Role.VIEWER)
+    invitee_auth = {"Authorization": f"Bearer {invitee.token}"}
+    admin = acme.headers(Role.ADMIN)
+    with auth_server(mail_capture) as stack:
+        invited = api_client.post(
+            stack.url,
+            "/api/v1/members",
+            json={"email": invitee.email, "role": "developer"},
+            headers=admin,
+        )
+        assert invited.status_code == 201, invited.text
+        token = latest_link(mail_capture, invitee.email).split("token=", 1)[1]
+
+        stranger = acme.headers(Role.VIEWER)
+        wrong_person = api_client.post(
+            stack.url, "/api/v1/invitations/accept", json={"token": token}, headers=stranger
+        )
+        assert wrong_person.status_code == 404
+        accepted = api_client.post(
+            stack.url, "/api/v1/invitations/accept", json={"token": token}, headers=invitee_auth
+        )
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json() == {"tenant_id": acme.tenant_id, "role": "developer"}
+
+        me = api_client.get(stack.url, "/api/v1/me", headers=invitee_auth).json()
+        assert me["tenant_id"] == globex.tenant_id  # the token's default tenant
+        assert {(m["tenant_id"], m["role"], m["tenant_name"]) for m in me["memberships"]} == {
+            (globex.tenant_id, "viewer", "Globex"),
+            (acme.tenant_id, "developer", "Acme"),
+        }
+        in_acme = {**invitee_auth, "X-Tenant-Id": acme.tenant_id}
+        assert (
+            api_client.get(stack.url, "/api/v1/me", headers=in_acme).json()["role"] == "developer"
+        )
+        elsewhere = {**invitee_auth, "X-Tenant-Id": "ten_not_mine"}
+        assert api_client.get(stack.url, "/api/v1/me", headers=elsewhere).status_code == 403
+
+        path = f"/api/v1/members/{invitee.user_id}"
+        promoted = api_client.patch(stack.url, path, json={"role": "admin"}, headers=admin)
+        assert promoted.status_code == 200
+        assert api_client.get(stack.url, "/api/v1/me", headers=in_acme).json()["role"] == "admin"
+        to_owner = api_client.patch(stack.url, path, json={"role": "owner"}, headers=admin)
+        assert to_owner.status_code == 403
+
+        listed = api_client.get(stack.url, "/api/v1/members", headers=acme.headers(Role.VIEWER))
+        assert invitee.user_id in {m["user_id"] for m in listed.json()["data"]}
+
+        removed = api_client.delete(stack.url, path, headers=admin)
+        assert removed.status_code == 204
+        assert api_client.get(stack.url, "/api/v1/me", headers=in_acme).status_code == 403
+
+
+def test_the_last_owner_stays(firestore: RunningEmulator, mail_capture: str) -> None:
+    acme = seed_tenant("Acme")
+    owner = acme.headers(Role.OWNER)
+    owner_id = acme.users[Role.OWNER].user_id
+    with auth_server(mail_capture) as stack:
+        path = f"/api/v1/members/{owner_id}"
+        last = api_client.delete(stack.url, path, headers=owner)
+        assert last.status_code == 409
+        assert last.json()["error"]["code"] == "last_owner"
+        demote = api_client.patch(stack.url, path, json={"role": "admin"}, headers=owner)
+        assert demote.status_code == 409
+
+        admin_id = acme.users[Role.ADMIN].user_id
+        admin_path = f"/api/v1/members/{admin_id}"
+        second = api_client.patch(stack.url, admin_path, json={"role": "owner"}, headers=owner)
+        assert second.status_code == 200
+        assert api_client.delete(stack.url, path, headers=owner).status_code == 204

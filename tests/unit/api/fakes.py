@@ -1,0 +1,119 @@
+"""Fakes for the payments API's ports: a document store that also understands dotted field
+paths and cursors, and a Stripe gateway that records its calls."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from typing import Any
+
+from ledger.store import DocKey, Query
+from payments.errors import AppError
+from payments.stripe_gateway import AbstractStripeGateway, Obj
+from tests.unit.webhooks.fakes import FakeStore, _field
+
+_ids = itertools.count(1)
+
+
+class ApiFakeStore(FakeStore):
+    def update(self, key: DocKey, fields: dict[str, Any]) -> None:
+        doc = self.docs[(key.collection, key.id)]
+        for path, value in fields.items():
+            *parents, last = path.split(".")
+            target = doc
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[last] = copy.deepcopy(value)
+
+    def query(self, query: Query) -> list[tuple[str, dict[str, Any]]]:
+        rows = super().query(Query(query.collection, query.where, query.order_by))
+        if query.start_after is not None:
+            rows = _after(rows, query)
+        return rows[: query.limit] if query.limit is not None else rows
+
+
+def _after(rows: list[tuple[str, dict[str, Any]]], query: Query) -> list[tuple[str, Any]]:
+    assert query.start_after is not None
+    cursor = [query.start_after[name] for name, _ in query.order_by]
+    for index, (_, doc) in enumerate(rows):
+        if [_field(doc, name) for name, _ in query.order_by] == cursor:
+            return rows[index + 1 :]
+    return rows
+
+
+class FakeStripeGateway(AbstractStripeGateway):
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.fail_with: AppError | None = None
+        self.account: Obj = {"id": "acct_fake", "charges_enabled": False}
+
+    def _record(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((name, args, kwargs))
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.calls]
+
+    def create_account(self, params: Obj, *, idempotency_key: str | None) -> Obj:
+        self._record("create_account", params, idempotency_key=idempotency_key)
+        return dict(self.account)
+
+    def retrieve_account(self, account: str) -> Obj:
+        self._record("retrieve_account", account)
+        return dict(self.account)
+
+    def create_account_link(self, account: str, *, refresh_url: str, return_url: str) -> Obj:
+        self._record("create_account_link", account, refresh_url=refresh_url, return_url=return_url)
+        return {"url": "https://stripe.test/onboarding", "expires_at": 1}
+
+    def create_login_link(self, account: str) -> Obj:
+        self._record("create_login_link", account)
+        return {"url": "https://stripe.test/express"}
+
+    def create_checkout_session(
+        self, account: str, params: Obj, *, idempotency_key: str | None
+    ) -> Obj:
+        self._record("create_checkout_session", account, params, idempotency_key=idempotency_key)
+        total = sum(
+            item["price_data"]["unit_amount"] * item["quantity"] for item in params["line_items"]
+        )
+        return {
+            "id": f"cs_test_{next(_ids)}",
+            "object": "checkout.session",
+            "url": "https://stripe.test/pay",
+            "status": "open",
+            "payment_status": "unpaid",
+            "amount_total": total,
+            "currency": params["line_items"][0]["price_data"]["currency"],
+            "client_reference_id": params.get("client_reference_id"),
+            "customer_email": params.get("customer_email"),
+            "metadata": params["metadata"],
+            "created": 1_700_000_000,
+            "mode": "payment",
+            "payment_intent": None,
+        }
+
+    def capture_payment_intent(
+        self, account: str, intent: str, *, amount: int | None, idempotency_key: str | None
+    ) -> Obj:
+        self._record("capture", account, intent, amount=amount, idempotency_key=idempotency_key)
+        return {"id": intent, "status": "succeeded"}
+
+    def cancel_payment_intent(
+        self, account: str, intent: str, *, reason: str | None, idempotency_key: str | None
+    ) -> Obj:
+        self._record("cancel", account, intent, reason=reason, idempotency_key=idempotency_key)
+        return {"id": intent, "status": "canceled"}
+
+    def create_refund(self, account: str, params: Obj, *, idempotency_key: str | None) -> Obj:
+        self._record("create_refund", account, params, idempotency_key=idempotency_key)
+        return {
+            "id": f"re_{next(_ids)}",
+            "status": "succeeded",
+            "amount": params["amount"],
+            "currency": "usd",
+            "charge": "ch_1",
+            "reason": params.get("reason"),
+            "created": 1_700_000_100,
+        }
