@@ -1,0 +1,145 @@
+"""Section 4, API reads: `GET /api/v1/payments` with 10,000 payments in the caller's tenant and
+10,000 in other tenants — the latency of the first page and of page 50, reached by following
+`next_cursor`. Cursor pagination must not slow down with depth: the headline is page 50 / page 1.
+
+The payments are seeded directly through the ledger's port (`AbstractStore.transact`, 500
+documents per commit), shaped as the webhook path writes them: copies of the documents the
+in-order reference run produced, each with its own id, tenant and Stripe `created` time.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import statistics
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from bench import stats
+from bench.load import Request, run_requests
+from functions.routes import API_PREFIX, ROUTES
+from ledger.collections import PAYMENTS
+from ledger.store import AbstractStore, Doc, DocKey, WriteSet
+
+__all__ = ["PATH", "route_present", "run_api_reads", "seed_payments"]
+
+PATH = f"{API_PREFIX}/payments"
+BATCH = 500
+SEED_THREADS = 4
+
+
+def route_present() -> bool:
+    return any(route.method == "GET" and route.path == PATH for route in ROUTES)
+
+
+def seed_payments(
+    store: AbstractStore,
+    templates: list[Doc],
+    *,
+    tenant_counts: Mapping[str, tuple[str, int]],
+    created_from: int,
+) -> float:
+    """`tenant_counts`: tenant → (its account, how many payments); the seconds it took."""
+    docs: list[tuple[str, Doc]] = []
+    index = 0
+    for tenant_id, (account, count) in tenant_counts.items():
+        for _ in range(count):
+            template = templates[index % len(templates)]
+            payment_id = f"pi_seed{index:06d}"
+            doc = copy.deepcopy(template)
+            created = created_from + index
+            doc.update(
+                payment_id=payment_id,
+                payment_intent_id=payment_id,
+                tenant_id=tenant_id,
+                merchant_account_id=account,
+                created=created,
+                updated=created + 5,
+            )
+            docs.append((payment_id, doc))
+            index += 1
+    batches = [docs[i : i + BATCH] for i in range(0, len(docs), BATCH)]
+    started = time.perf_counter()
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not batches:
+                    return
+                batch = batches.pop()
+            _write(store, batch)
+
+    threads = [threading.Thread(target=worker) for _ in range(SEED_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    return time.perf_counter() - started
+
+
+def _write(store: AbstractStore, batch: list[tuple[str, Doc]]) -> None:
+    def decide(_: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, None]:
+        writes = WriteSet()
+        for payment_id, doc in batch:
+            writes.set(DocKey(PAYMENTS, payment_id), doc)
+        return writes, None
+
+    store.transact([], decide)
+
+
+def run_api_reads(
+    base_url: str, api_key: str, *, limit: int, depth: int, samples: int
+) -> dict[str, Any]:
+    headers = (("Authorization", f"Bearer {api_key}"),)
+    first = f"{PATH}?limit={limit}"
+    walk_started = time.perf_counter()
+    path, cursor = first, None
+    seen = 0
+    for _ in range(depth - 1):  # follow the cursors to page `depth`
+        body = _get(base_url, path, headers)
+        seen += len(body["data"])
+        cursor = body.get("next_cursor")
+        if not cursor:
+            raise RuntimeError(f"the list ended after {seen} payments, before page {depth}")
+        path = f"{first}&cursor={quote(cursor)}"
+    walk_s = time.perf_counter() - walk_started
+    deep = path
+    page_deep = _get(base_url, deep, headers)
+    requests = [Request("GET", p, None, headers) for _ in range(samples) for p in (first, deep)]
+    responses, _ = run_requests(base_url, requests, concurrency=1)
+    if any(r.status != 200 for r in responses):
+        raise RuntimeError(f"GET {PATH} answered {sorted({r.status for r in responses})}")
+    first_ms = [r.latency_s * 1000 for r in responses if r.index % 2 == 0]
+    deep_ms = [r.latency_s * 1000 for r in responses if r.index % 2 == 1]
+    return {
+        "measured": True,
+        "limit": limit,
+        "page": depth,
+        "rows_before_page": seen,
+        "rows_on_page": len(page_deep["data"]),
+        "walk_to_page_s": round(walk_s, 2),
+        "samples": samples,
+        "page_1": _latency(first_ms),
+        f"page_{depth}": _latency(deep_ms),
+        "ratio_p50": stats.ratio(statistics.median(deep_ms), statistics.median(first_ms)),
+    }
+
+
+def _latency(samples_ms: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(stats.percentile(samples_ms, 50), 2),
+        "p95_ms": round(stats.percentile(samples_ms, 95), 2),
+        "max_ms": round(max(samples_ms), 2),
+    }
+
+
+def _get(base_url: str, path: str, headers: tuple[tuple[str, str], ...]) -> Any:
+    responses, _ = run_requests(base_url, [Request("GET", path, None, headers)], concurrency=1)
+    response = responses[0]
+    if response.status != 200:
+        raise RuntimeError(f"GET {path} answered {response.status}: {response.body[:300]!r}")
+    return json.loads(response.body)

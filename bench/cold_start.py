@@ -1,0 +1,265 @@
+"""Section 3, cold start: process start to the first 200 of each deployed function under
+functions-framework (what a deployed function runs: `--target=NAME --source=main.py`), against
+a bare functions-framework hello-world (`bench/hello_world.py`) that imports the same client
+libraries — those the function itself had imported by its first 200 — and nothing else.
+
+The first 200 is a real request of the function's own: a signed event for `webhooks`, a queue
+message for `process_event`, a sweep for `jobs`, `GET /api/v1/me` with an API key for `auth`,
+`GET /health` for `discovery`; a function added later is probed on its GET routes without
+path parameters, with an API key. So a function's figure includes building its Firestore
+client and its first RPCs, which the hello-world does not do: that difference is the point.
+
+One extra run per function under `python -X importtime` lists what the process imported
+(its top offenders, grouped by package); it is not timed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import stats
+from bench.events import CONNECT_SECRET, TENANTS
+from emulators.gcloud import free_port
+from functions.routes import FUNCTION_NAMES, routes_of
+from payments.webhooks.signature import sign
+from tests import stripe_events as se
+
+__all__ = ["CLIENT_LIBRARIES", "Probe", "run_cold_start"]
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENT_LIBRARIES = (
+    "google.cloud.firestore",
+    "google.cloud.pubsub_v1",
+    "google.cloud.secretmanager",
+    "stripe",
+    "requests",
+    "argon2",
+    "jwt",
+)
+OWN_PACKAGES = ("main", "functions", "payments", "ledger", "auth")
+START_TIMEOUT_S = 60.0
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    path: str
+    body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+ProbeFactory = Callable[[int], Probe]  # run number → a fresh request
+
+
+def probes(api_key: str, processed_event_id: str) -> dict[str, ProbeFactory]:
+    """The first request of each function (see the module docstring)."""
+    tenant = next(iter(TENANTS))
+    auth = (("Authorization", f"Bearer {api_key}"),)
+
+    def webhook(run: int) -> Probe:
+        obj = se.payment_intent(f"pi_cold{run:03d}")
+        payload = se.event(
+            "payment_intent.created",
+            obj,
+            created=se.T0,
+            event_id=f"evt_cold_{run:03d}_{time.time_ns()}",
+            account=TENANTS[tenant],
+        )
+        body = json.dumps(payload).encode()
+        header = sign(body, CONNECT_SECRET, int(time.time()))
+        return Probe("POST", "/webhook", body, (("Stripe-Signature", header),))
+
+    envelope = json.dumps(
+        {"message": {"data": _b64(json.dumps({"event_id": processed_event_id}))}}
+    ).encode()
+    known: dict[str, ProbeFactory] = {
+        "discovery": lambda run: Probe("GET", "/health"),
+        "webhooks": webhook,
+        "process_event": lambda run: Probe("POST", "/tasks/process-event", envelope),
+        "jobs": lambda run: Probe("POST", "/jobs/retry-sweep", b"{}"),
+        "auth": lambda run: Probe("GET", "/api/v1/me", None, auth),
+    }
+    for name in FUNCTION_NAMES:
+        if name not in known:
+            gets = [r.path for r in routes_of(name) if r.method == "GET" and "<" not in r.path]
+            if gets:
+                known[name] = lambda run, path=gets[0]: Probe("GET", path, None, auth)
+    return known
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+def run_cold_start(
+    env: dict[str, str], probe_of: dict[str, ProbeFactory], *, runs: int
+) -> dict[str, Any]:
+    functions_framework = str(Path(sys.executable).with_name("functions-framework"))
+    results: dict[str, Any] = {}
+    baselines: dict[tuple[str, ...], list[float]] = {}
+    for name in FUNCTION_NAMES:
+        probe = probe_of.get(name)
+        if probe is None:
+            results[name] = {"measured": False, "why": "no route answers 200 without parameters"}
+            continue
+        target = [functions_framework, f"--target={name}", "--source=main.py"]
+        imports = _importtime(target, env, probe(10_000))
+        libraries = tuple(lib for lib in CLIENT_LIBRARIES if lib in imports["modules"])
+        hello_env = {**env, "BENCH_HELLO_IMPORTS": ",".join(libraries)}
+        hello = [functions_framework, "--target=hello", "--source=bench/hello_world.py"]
+        timings, base = [], baselines.setdefault(libraries, [])
+        for run in range(runs):
+            timings.append(_first_200_ms(target, env, probe(run)))
+            base.append(_first_200_ms(hello, hello_env, Probe("GET", "/")))
+        function_ms = statistics.median(timings)
+        baseline_ms = statistics.median(base)
+        results[name] = {
+            "measured": True,
+            "first_200_ms": round(function_ms, 1),
+            "runs_ms": [round(t, 1) for t in timings],
+            "hello_world_ms": round(baseline_ms, 1),
+            "ratio": stats.ratio(function_ms, baseline_ms),
+            "client_libraries": list(libraries),
+            "probe": f"{probe(0).method} {probe(0).path}",
+            "importtime": {k: v for k, v in imports.items() if k != "modules"},
+        }
+    return results
+
+
+def _command(target: list[str], port: int) -> list[str]:
+    return [sys.executable, *target, f"--port={port}", "--host=127.0.0.1"]
+
+
+def _first_200_ms(target: list[str], env: dict[str, str], probe: Probe) -> float:
+    port = free_port()
+    with _process(_command(target, port), env) as (process, started):
+        _wait_for_200(port, probe, process)
+        return (time.perf_counter() - started) * 1000
+
+
+def _importtime(target: list[str], env: dict[str, str], probe: Probe) -> dict[str, Any]:
+    """What a cold start imports, from `python -X importtime` (the run itself is not timed)."""
+    port = free_port()
+    command = _command(target, port)
+    command.insert(1, "-X")
+    command.insert(2, "importtime")
+    with tempfile.NamedTemporaryFile(prefix="bench-importtime-", suffix=".log") as log:
+        with _process(command, env, stderr=log) as (process, _):
+            _wait_for_200(port, probe, process)
+        text = Path(log.name).read_text(errors="replace")
+    return summarize_importtime(text)
+
+
+def summarize_importtime(text: str) -> dict[str, Any]:
+    """Self time grouped by package (top offenders), the slowest top-level imports, and the
+    share of the product's own modules."""
+    by_package: dict[str, int] = defaultdict(int)
+    top_level: list[tuple[int, str]] = []
+    modules: set[str] = set()
+    total = own = 0
+    for line in text.splitlines():
+        match = _IMPORT_LINE.match(line)
+        if match is None:
+            continue
+        self_us, cumulative_us, indent, module = (
+            int(match.group(1)),
+            int(match.group(2)),
+            match.group(3),
+            match.group(4),
+        )
+        modules.add(module)
+        total += self_us
+        by_package[_package(module)] += self_us
+        if module.split(".")[0] in OWN_PACKAGES:
+            own += self_us
+        if not indent:
+            top_level.append((cumulative_us, module))
+    top_packages = sorted(by_package.items(), key=lambda item: -item[1])[:8]
+    return {
+        "total_ms": round(total / 1000, 1),
+        "own_code_ms": round(own / 1000, 1),
+        "top_packages_ms": {name: round(us / 1000, 1) for name, us in top_packages},
+        "top_level_imports_ms": {
+            name: round(us / 1000, 1) for us, name in sorted(top_level, reverse=True)[:6]
+        },
+        "modules": modules,
+    }
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    if parts[0] == "google" and len(parts) > 2:
+        return ".".join(parts[:3])
+    if parts[0] in OWN_PACKAGES:
+        return "(product code)"
+    return parts[0]
+
+
+@contextmanager
+def _process(
+    command: list[str], env: dict[str, str], *, stderr: Any = subprocess.DEVNULL
+) -> Iterator[tuple[subprocess.Popen[bytes], float]]:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        start_new_session=True,
+    )
+    try:
+        yield process, started
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait()
+
+
+def _wait_for_200(port: int, probe: Probe, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.perf_counter() + START_TIMEOUT_S
+    last = "no answer"
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the function exited with {process.returncode} ({last})")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            headers = dict(probe.headers)
+            if probe.body is not None:
+                headers["Content-Type"] = "application/json"
+            connection.request(probe.method, probe.path, body=probe.body, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            if response.status == 200:
+                return
+            last = f"{response.status} {body[:200]!r}"
+            time.sleep(0.05)
+        except (ConnectionError, OSError):
+            time.sleep(0.005)
+        finally:
+            connection.close()
+    raise TimeoutError(
+        f"no 200 from {probe.method} {probe.path} within {START_TIMEOUT_S}s ({last})"
+    )

@@ -1,0 +1,49 @@
+"""How big a run is: the defaults (`make bench`, under 5 minutes on 2 cores) and `--quick`
+(under 60 s, what the test runs so the benchmark never rots)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FULL", "QUICK", "BenchConfig"]
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    name: str
+    deliveries: int  # webhook deliveries per concurrency (10% duplicates)
+    concurrencies: tuple[int, ...]
+    cold_start_runs: int
+    cold_start_functions: tuple[str, ...] | None  # None: every deployed function
+    tenant_payments: int  # section 4: payments in the caller's tenant ...
+    other_payments: int  # ... and in the other tenants
+    page_limit: int
+    page_depth: int
+    page_samples: int
+
+
+FULL = BenchConfig(
+    name="full",
+    deliveries=2000,
+    concurrencies=(1, 8, 32),
+    cold_start_runs=3,
+    cold_start_functions=None,
+    tenant_payments=10_000,
+    other_payments=10_000,
+    page_limit=100,
+    page_depth=50,
+    page_samples=20,
+)
+
+QUICK = BenchConfig(
+    name="quick",
+    deliveries=150,
+    concurrencies=(1, 8),
+    cold_start_runs=1,
+    cold_start_functions=("webhooks", "payments"),
+    tenant_payments=1_000,
+    other_payments=1_000,
+    page_limit=20,
+    page_depth=50,
+    page_samples=5,
+)

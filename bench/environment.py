@@ -1,0 +1,78 @@
+"""The emulators the bench runs against, started on free loopback ports and stopped at the end,
+and the bench's own clients (instrumented to count RPCs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+import ledger
+from bench.rpc import RpcCounter, instrument
+from emulators import gcloud
+from ledger.store import FirestoreStore
+
+__all__ = ["PROJECT", "Emulators", "running_emulators"]
+
+PROJECT = "demo-bench"
+RETRY_TOPIC = "webhook-retries"
+
+
+@dataclass
+class Emulators:
+    firestore: gcloud.RunningEmulator
+    pubsub: gcloud.RunningEmulator
+    counter: RpcCounter  # the driver's own Firestore RPCs (the floor's)
+    store: FirestoreStore  # the driver's store: seeding, settling, checking, the floor
+
+    def reset(self) -> None:
+        gcloud.reset_firestore(self.firestore.host_port, PROJECT)
+
+    def server_env(self) -> dict[str, str]:
+        return {
+            "GOOGLE_CLOUD_PROJECT": PROJECT,
+            "FIRESTORE_EMULATOR_HOST": self.firestore.host_port,
+            "PUBSUB_EMULATOR_HOST": self.pubsub.host_port,
+        }
+
+
+@contextmanager
+def running_emulators() -> Iterator[Emulators]:
+    """The official Firestore and Pub/Sub emulators; the retry topic exists with no subscriber
+    (the bench drives retries itself)."""
+    with ExitStack() as stack:
+        firestore = gcloud.start("firestore", project=PROJECT)
+        stack.callback(firestore.stop)
+        pubsub = gcloud.start("pubsub", project=PROJECT)
+        stack.callback(pubsub.stop)
+        _create_topic(pubsub.host_port, RETRY_TOPIC)
+        saved = {name: os.environ.get(name) for name in ("FIRESTORE_EMULATOR_HOST",)}
+        os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host_port
+        stack.callback(_restore, saved)
+        client = ledger.connect(PROJECT)
+        counter = RpcCounter()
+        instrument(client, counter)
+        yield Emulators(firestore, pubsub, counter, FirestoreStore(client))
+
+
+def _create_topic(host_port: str, topic: str) -> None:
+    url = f"http://{host_port}/v1/projects/{PROJECT}/topics/{topic}"
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({}).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

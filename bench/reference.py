@@ -1,0 +1,162 @@
+"""The correctness check: the ledger the bench produced against the in-order result.
+
+The in-order result is what the product's own webhook service (`payments.webhooks.service`)
+writes when each payment's events arrive once, in Stripe's order, one at a time — computed
+in memory with `MemoryStore` (an `AbstractStore`), so it costs no emulator time. The check then
+requires, collection by collection (`payments`, `payment_transactions`, `refunds`,
+`disputes`), the same documents; one inbox record `processed` and one timeline entry per
+unique event; and no event left `failed`, `received` or `dead`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from ledger.collections import (
+    DISPUTES,
+    EVENT_LOGS,
+    PAYMENT_TRANSACTIONS,
+    PAYMENTS,
+    REFUNDS,
+    TENANTS,
+    WEBHOOK_EVENTS,
+)
+from ledger.store import AbstractStore, Doc, DocKey, Query, WriteSet
+from payments.webhooks import service
+from payments.webhooks.policy import RetryPolicy
+from payments.webhooks.retry_queue import AbstractRetryQueue
+from payments.webhooks.routing import TenantDirectory
+from payments.webhooks.signature import sign
+
+__all__ = ["LEDGER_COLLECTIONS", "Check", "MemoryStore", "check_ledger", "in_order_ledger"]
+
+T = TypeVar("T")
+LEDGER_COLLECTIONS = (PAYMENTS, PAYMENT_TRANSACTIONS, REFUNDS, DISPUTES)
+Ledger = dict[str, dict[str, Doc]]
+
+
+class MemoryStore(AbstractStore):
+    """The document store in a dict: equality queries only, transactions never collide."""
+
+    def __init__(self) -> None:
+        self.docs: dict[DocKey, Doc] = {}
+
+    def get(self, key: DocKey) -> Doc | None:
+        doc = self.docs.get(key)
+        return copy.deepcopy(doc) if doc is not None else None
+
+    def create(self, key: DocKey, doc: Doc) -> bool:
+        if key in self.docs:
+            return False
+        self.docs[key] = copy.deepcopy(doc)
+        return True
+
+    def update(self, key: DocKey, fields: Doc) -> None:
+        self.docs[key].update(copy.deepcopy(fields))
+
+    def query(self, query: Query) -> list[tuple[str, Doc]]:
+        rows = [
+            (key.id, copy.deepcopy(doc))
+            for key, doc in sorted(self.docs.items())
+            if key.collection == query.collection
+            and all(op == "==" and doc.get(name) == value for name, op, value in query.where)
+        ]
+        return rows[: query.limit] if query.limit is not None else rows
+
+    def transact(
+        self,
+        reads: Sequence[DocKey],
+        decide: Callable[[Mapping[DocKey, Doc | None]], tuple[WriteSet, T]],
+        *,
+        max_attempts: int | None = None,
+    ) -> T:
+        writes, result = decide({key: self.get(key) for key in reads})
+        for key, doc in writes.sets.items():
+            self.docs[key] = copy.deepcopy(doc)
+        for key, fields in writes.updates.items():
+            self.update(key, fields)
+        for key in writes.deletes:
+            self.docs.pop(key, None)
+        return result
+
+
+class _NoQueue(AbstractRetryQueue):
+    def publish(self, event_id: str) -> None:
+        raise AssertionError(f"the in-order run failed event {event_id}")
+
+
+def in_order_ledger(
+    events_by_payment: Mapping[str, list[Doc]], tenants: Mapping[str, str], *, secret: str
+) -> Ledger:
+    """Each payment's events once, in Stripe's order, through the webhook service in memory."""
+    store = MemoryStore()
+    for tenant_id, account in tenants.items():
+        store.create(DocKey(TENANTS, tenant_id), {"merchant_account_id": account})
+    deps = service.WebhookDeps(
+        store=store,
+        queue=_NoQueue(),
+        tenants=TenantDirectory(store),
+        signing_secrets=lambda: (secret,),
+        livemode=False,
+        policy=RetryPolicy(),
+        clock=lambda: datetime.now(UTC),
+        jitter=lambda: 1.0,
+    )
+    now = int(time.time())
+    for events in events_by_payment.values():
+        for payload in sorted(events, key=lambda e: (e["created"], e["id"])):
+            body = json.dumps(payload).encode()
+            receipt = service.receive(body, sign(body, secret, now), deps)
+            if receipt.status != "processed":
+                raise AssertionError(f"in order, {payload['id']} was {receipt.status}")
+    return {name: dict(store.query(Query(name))) for name in LEDGER_COLLECTIONS}
+
+
+@dataclass
+class Check:
+    passed: bool = True
+    problems: list[str] = field(default_factory=list)
+    compared: dict[str, int] = field(default_factory=dict)
+
+    def fail(self, problem: str) -> None:
+        self.passed = False
+        if len(self.problems) < 20:
+            self.problems.append(problem)
+
+
+def check_ledger(store: AbstractStore, expected: Ledger, *, unique_event_ids: set[str]) -> Check:
+    check = Check()
+    for name in LEDGER_COLLECTIONS:
+        actual = {doc_id: _canonical(doc) for doc_id, doc in store.query(Query(name))}
+        wanted = {doc_id: _canonical(doc) for doc_id, doc in expected[name].items()}
+        check.compared[name] = len(wanted)
+        for doc_id in sorted(set(actual) | set(wanted)):
+            if doc_id not in actual:
+                check.fail(f"{name}/{doc_id} missing")
+            elif doc_id not in wanted:
+                check.fail(f"{name}/{doc_id} should not exist (a double effect)")
+            elif actual[doc_id] != wanted[doc_id]:
+                check.fail(f"{name}/{doc_id} differs from the in-order result")
+    inbox = dict(store.query(Query(WEBHOOK_EVENTS)))
+    timeline = dict(store.query(Query(EVENT_LOGS)))
+    check.compared[WEBHOOK_EVENTS] = len(inbox)
+    check.compared[EVENT_LOGS] = len(timeline)
+    if set(inbox) != unique_event_ids:
+        check.fail(f"{len(inbox)} inbox records for {len(unique_event_ids)} unique events")
+    if set(timeline) != unique_event_ids:
+        check.fail(f"{len(timeline)} timeline entries for {len(unique_event_ids)} unique events")
+    for event_id, record in sorted(inbox.items()):
+        if record.get("status") != "processed":
+            check.fail(f"webhook_events/{event_id} is {record.get('status')}")
+    return check
+
+
+def _canonical(doc: Doc) -> Any:
+    """A document as Firestore returns it: tuples are arrays, times are compared as text."""
+    return json.loads(json.dumps(doc, sort_keys=True, default=str))
