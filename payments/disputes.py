@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ledger.collections import DISPUTES
 from ledger.store import AbstractStore, Doc, DocKey
-from payments.errors import NotFound, ValidationError
-from payments.pagination import fetch_page, limit_arg
+from payments.errors import NotFound
+from payments.pagination import list_by_status_and_payment
 
 __all__ = ["DISPUTE_STATUSES", "dispute_view", "get_dispute", "list_disputes"]
 
@@ -32,30 +31,15 @@ def get_dispute(store: AbstractStore, tenant_id: str, dispute_id: str) -> Doc:
 
 
 def list_disputes(store: AbstractStore, tenant_id: str, args: Mapping[str, str]) -> Doc:
-    where: list[tuple[str, str, Any]] = [("tenant_id", "==", tenant_id)]
-    status = args.get("status") or None
-    if status is not None and status not in DISPUTE_STATUSES:
-        raise ValidationError(
-            f"status must be one of {', '.join(DISPUTE_STATUSES)}", param="status"
-        )
-    if status is not None:
-        where.append(("status", "==", status))
-    if args.get("payment_id"):
-        where.append(("payment_id", "==", args["payment_id"]))
-    page = fetch_page(
+    return list_by_status_and_payment(
         store,
         DISPUTES,
-        where=tuple(where),
+        tenant_id,
+        args,
+        statuses=DISPUTE_STATUSES,
         tiebreak="dispute_id",
-        limit=limit_arg(args),
-        cursor=args.get("cursor") or None,
+        view=dispute_view,
     )
-    return {
-        "object": "list",
-        "data": [dispute_view(dispute_id, doc) for dispute_id, doc in page.rows],
-        "has_more": page.has_more,
-        "next_cursor": page.next_cursor,
-    }
 
 
 def dispute_view(dispute_id: str, doc: Doc) -> Doc:

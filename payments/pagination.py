@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ __all__ = [
     "fetch_page",
     "int_arg",
     "limit_arg",
+    "list_by_status_and_payment",
 ]
 
 DEFAULT_LIMIT = 20
@@ -65,6 +66,42 @@ def fetch_page(
         return Page(rows, None)
     last = rows[limit - 1][1]
     return Page(rows[:limit], encode_cursor(last["created"], last[tiebreak]))
+
+
+def list_by_status_and_payment(
+    store: AbstractStore,
+    collection: str,
+    tenant_id: str,
+    args: Mapping[str, str],
+    *,
+    statuses: tuple[str, ...],
+    tiebreak: str,
+    view: Callable[[str, Doc], Doc],
+) -> Doc:
+    """A list body of the tenant's `collection` (refunds, disputes), filtered by the optional
+    `status` (one of `statuses`) and `payment_id` arguments, newest first."""
+    where: list[tuple[str, str, Any]] = [("tenant_id", "==", tenant_id)]
+    status = args.get("status") or None
+    if status is not None:
+        if status not in statuses:
+            raise ValidationError(f"status must be one of {', '.join(statuses)}", param="status")
+        where.append(("status", "==", status))
+    if args.get("payment_id"):
+        where.append(("payment_id", "==", args["payment_id"]))
+    page = fetch_page(
+        store,
+        collection,
+        where=tuple(where),
+        tiebreak=tiebreak,
+        limit=limit_arg(args),
+        cursor=args.get("cursor") or None,
+    )
+    return {
+        "object": "list",
+        "data": [view(doc_id, doc) for doc_id, doc in page.rows],
+        "has_more": page.has_more,
+        "next_cursor": page.next_cursor,
+    }
 
 
 def encode_cursor(created: int, last_id: str) -> str:

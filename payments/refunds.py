@@ -16,8 +16,8 @@ from typing import Any
 from ledger.collections import REFUNDS
 from ledger.store import AbstractStore, Doc, DocKey, Query
 from payments.commands import CreateRefund
-from payments.errors import Conflict, Unprocessable, ValidationError
-from payments.pagination import fetch_page, limit_arg
+from payments.errors import Conflict, Unprocessable
+from payments.pagination import list_by_status_and_payment
 from payments.payment_actions import add_note, note_id
 from payments.payment_queries import load_payment
 from payments.stripe_gateway import AbstractStripeGateway
@@ -94,28 +94,15 @@ def in_flight(store: AbstractStore, tenant_id: str, payment_id: str, payment: Do
 
 
 def list_refunds(store: AbstractStore, tenant_id: str, args: Mapping[str, str]) -> Doc:
-    where: list[tuple[str, str, Any]] = [("tenant_id", "==", tenant_id)]
-    status = args.get("status") or None
-    if status is not None and status not in REFUND_STATUSES:
-        raise ValidationError(f"status must be one of {', '.join(REFUND_STATUSES)}", param="status")
-    if status is not None:
-        where.append(("status", "==", status))
-    if args.get("payment_id"):
-        where.append(("payment_id", "==", args["payment_id"]))
-    page = fetch_page(
+    return list_by_status_and_payment(
         store,
         REFUNDS,
-        where=tuple(where),
+        tenant_id,
+        args,
+        statuses=REFUND_STATUSES,
         tiebreak="refund_id",
-        limit=limit_arg(args),
-        cursor=args.get("cursor") or None,
+        view=refund_view,
     )
-    return {
-        "object": "list",
-        "data": [refund_view(refund_id, doc) for refund_id, doc in page.rows],
-        "has_more": page.has_more,
-        "next_cursor": page.next_cursor,
-    }
 
 
 def refund_view(refund_id: str, doc: Doc) -> Doc:
