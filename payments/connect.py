@@ -16,6 +16,7 @@ from ledger.collections import TENANTS
 from ledger.store import AbstractStore, Doc, DocKey, WriteSet
 from payments.commands import CreateAccountLink, CreateConnectAccount
 from payments.errors import ValidationError
+from payments.events.handlers.accounts import account_fields, onboarding_progress
 from payments.settings import Settings
 from payments.stripe_gateway import AbstractStripeGateway, Obj
 from payments.tenants import connected_account, load_tenant
@@ -128,8 +129,8 @@ def _origin(url: str) -> str:
 def _record_account(store: AbstractStore, tenant_id: str, account: Obj, *, now: datetime) -> Doc:
     """Write the account's state unless the tenant already shows a newer one."""
     key = DocKey(TENANTS, tenant_id)
-    fields = _account_fields(account)
-    state_key = [int(now.timestamp()), *_progress(account)]
+    fields = account_fields(account)
+    state_key = [int(now.timestamp()), *onboarding_progress(account)]
 
     def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, Doc]:
         writes, tenant = WriteSet(), dict(docs[key] or {})
@@ -144,25 +145,3 @@ def _record_account(store: AbstractStore, tenant_id: str, account: Obj, *, now: 
         return writes, tenant
 
     return store.transact([key], decide)
-
-
-def _account_fields(account: Obj) -> Doc:
-    requirements = account.get("requirements") or {}
-    return {
-        "charges_enabled": bool(account.get("charges_enabled")),
-        "payouts_enabled": bool(account.get("payouts_enabled")),
-        "details_submitted": bool(account.get("details_submitted")),
-        "requirements": {
-            "currently_due": list(requirements.get("currently_due") or []),
-            "past_due": list(requirements.get("past_due") or []),
-            "disabled_reason": requirements.get("disabled_reason"),
-        },
-        "connect_status": "active" if account.get("charges_enabled") else "onboarding",
-    }
-
-
-def _progress(account: Obj) -> tuple[int, ...]:
-    return tuple(
-        int(bool(account.get(name)))
-        for name in ("details_submitted", "charges_enabled", "payouts_enabled")
-    )

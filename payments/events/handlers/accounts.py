@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from payments.events.handlers._common import summary
 from payments.events.model import StripeEvent, TenantChange
 
 
 def on_account_updated(event: StripeEvent) -> TenantChange:
     account = event.object
+    fields = account_fields(account)
+    enabled = "charges enabled" if fields["charges_enabled"] else "charges not enabled yet"
+    return TenantChange(
+        account_id=str(account["id"]),
+        summary=summary(event, enabled),
+        key=(event.created, *onboarding_progress(account)),
+        fields=fields,
+        metadata_tenant_id=(account.get("metadata") or {}).get("tenant_id"),
+    )
+
+
+def account_fields(account: Mapping[str, Any]) -> dict[str, Any]:
+    """What the tenant document keeps of its connected account (webhook or API refresh)."""
     requirements = account.get("requirements") or {}
-    fields = {
+    return {
         "charges_enabled": bool(account.get("charges_enabled")),
         "payouts_enabled": bool(account.get("payouts_enabled")),
         "details_submitted": bool(account.get("details_submitted")),
@@ -20,17 +36,13 @@ def on_account_updated(event: StripeEvent) -> TenantChange:
         },
         "connect_status": "active" if account.get("charges_enabled") else "onboarding",
     }
-    progress = tuple(
+
+
+def onboarding_progress(account: Mapping[str, Any]) -> tuple[int, ...]:
+    """How far onboarding got, to order two views of one account taken at the same second."""
+    return tuple(
         int(bool(account.get(name)))
         for name in ("details_submitted", "charges_enabled", "payouts_enabled")
-    )
-    enabled = "charges enabled" if fields["charges_enabled"] else "charges not enabled yet"
-    return TenantChange(
-        account_id=str(account["id"]),
-        summary=summary(event, enabled),
-        key=(event.created, *progress),
-        fields=fields,
-        metadata_tenant_id=(account.get("metadata") or {}).get("tenant_id"),
     )
 
 
