@@ -1,6 +1,9 @@
-"""`discovery`: what this API is and whether it is up."""
+"""`discovery`: what this API is, whether it is up, and its OpenAPI document."""
 
 from __future__ import annotations
+
+import functools
+from pathlib import Path
 
 from flask import Request, Response
 
@@ -9,7 +12,10 @@ from functions.routes import API_PREFIX, ROUTES
 from payments import __version__
 from payments.health import check_ready
 
-__all__ = ["discovery"]
+__all__ = ["OPENAPI_FILE", "OPENAPI_PATH", "discovery"]
+
+OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi.yaml"
+OPENAPI_PATH = f"{API_PREFIX}/openapi.yaml"
 
 
 def index(request: Request) -> Response:
@@ -27,6 +33,7 @@ def index(request: Request) -> Response:
             "name": "Payment Event Processor",
             "api": API_PREFIX,
             "version": __version__,
+            "openapi": OPENAPI_PATH,
             "links": links,
         }
     )
@@ -38,6 +45,16 @@ def health(request: Request) -> Response:
 
 def ready(request: Request) -> Response:
     return json_response({"status": "ready", "checks": check_ready()})
+
+
+def openapi(request: Request) -> Response:
+    """The repository's `openapi.yaml`, byte for byte (deployed with the source)."""
+    return Response(_openapi_document(), mimetype="application/yaml")
+
+
+@functools.cache
+def _openapi_document() -> bytes:
+    return OPENAPI_FILE.read_bytes()
 
 
 discovery = http_function("discovery")

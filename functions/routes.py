@@ -31,6 +31,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "discovery", "GET", f"{API_PREFIX}/health/ready", "ready", "Readiness: Firestore answers"
     ),
+    Route("discovery", "GET", f"{API_PREFIX}/openapi.yaml", "openapi", "The OpenAPI document"),
     # auth: accounts, credentials, API keys, members (functions/auth.py)
     Route(
         "auth", "POST", f"{API_PREFIX}/signup", "signup", "Create a user, a tenant and its owner"

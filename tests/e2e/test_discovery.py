@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulators.gcloud import RunningEmulator
+from functions.discovery import OPENAPI_FILE
 from functions.routes import ROUTES
 from tests.e2e import api_client
 from tests.e2e.servers import functions_server
@@ -20,6 +21,11 @@ def test_health_index_and_readiness_over_http(firestore: RunningEmulator) -> Non
         assert index.json()["version"]
         linked = {(link["method"], link["path"]) for link in index.json()["links"]}
         assert linked == {(route.method, route.path) for route in ROUTES}
+        assert index.json()["openapi"] == "/api/v1/openapi.yaml"
+        document = api_client.get(server.url, index.json()["openapi"])
+        assert document.status_code == 200
+        assert document.headers["Content-Type"] == "application/yaml"
+        assert document.content == OPENAPI_FILE.read_bytes()
 
         ready = api_client.get(server.url, "/api/v1/health/ready")
         assert ready.status_code == 200

@@ -158,6 +158,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/health"): PUBLIC,
     ("GET", f"{API}/health"): PUBLIC,
     ("GET", f"{API}/health/ready"): PUBLIC,
+    ("GET", f"{API}/openapi.yaml"): PUBLIC,
     # auth
     ("POST", f"{API}/signup"): PUBLIC,
     ("POST", f"{API}/verify-email"): PUBLIC,
