@@ -12,6 +12,7 @@ __all__ = ["FULL", "QUICK", "BenchConfig"]
 class BenchConfig:
     name: str
     deliveries: int  # webhook deliveries per concurrency (10% duplicates)
+    warmup_deliveries: int  # through both paths first, not recorded (JIT, caches, channels)
     concurrencies: tuple[int, ...]
     cold_start_runs: int
     cold_start_functions: tuple[str, ...] | None  # None: every deployed function
@@ -25,6 +26,7 @@ class BenchConfig:
 FULL = BenchConfig(
     name="full",
     deliveries=2000,
+    warmup_deliveries=300,
     concurrencies=(1, 8, 32),
     cold_start_runs=3,
     cold_start_functions=None,
@@ -38,6 +40,7 @@ FULL = BenchConfig(
 QUICK = BenchConfig(
     name="quick",
     deliveries=150,
+    warmup_deliveries=60,
     concurrencies=(1, 8),
     cold_start_runs=1,
     cold_start_functions=("webhooks", "payments"),

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import ledger
 from bench.rpc import RpcCounter, instrument
 from emulators import gcloud
+from ledger.client import Firestore
 from ledger.store import FirestoreStore
 
-__all__ = ["PROJECT", "Emulators", "running_emulators"]
+__all__ = ["PROJECT", "Emulators", "running_emulators", "running_stripe_emulator"]
 
+ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "demo-bench"
 RETRY_TOPIC = "webhook-retries"
 
@@ -26,7 +34,8 @@ class Emulators:
     firestore: gcloud.RunningEmulator
     pubsub: gcloud.RunningEmulator
     counter: RpcCounter  # the driver's own Firestore RPCs (the floor's)
-    store: FirestoreStore  # the driver's store: seeding, settling, checking, the floor
+    client: Firestore  # the driver's Firestore client (instrumented) ...
+    store: FirestoreStore  # ... and its store: seeding, settling, checking, the floor
 
     def reset(self) -> None:
         gcloud.reset_firestore(self.firestore.host_port, PROJECT)
@@ -55,7 +64,53 @@ def running_emulators() -> Iterator[Emulators]:
         client = ledger.connect(PROJECT)
         counter = RpcCounter()
         instrument(client, counter)
-        yield Emulators(firestore, pubsub, counter, FirestoreStore(client))
+        yield Emulators(firestore, pubsub, counter, client, FirestoreStore(client))
+
+
+@contextmanager
+def running_stripe_emulator() -> Iterator[str]:
+    """The local Stripe emulator (`python -m emulators.stripe`) on a free loopback port: its
+    URL. The functions call it, never Stripe: `connect` and `checkout` need it to answer 200."""
+    port = gcloud.free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulators.stripe", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{url}/_emulator/health", process, timeout=60.0)
+        yield url
+    finally:
+        stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process's group, SIGKILL it after 15 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
 def _create_topic(host_port: str, topic: str) -> None:

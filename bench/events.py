@@ -23,7 +23,15 @@ from typing import Any
 from payments.webhooks.signature import sign
 from tests import stripe_events as se
 
-__all__ = ["CONNECT_SECRET", "TENANTS", "Delivery", "Workload", "build_workload", "signed_bodies"]
+__all__ = [
+    "CONNECT_SECRET",
+    "PLATFORM_SECRET",
+    "TENANTS",
+    "Delivery",
+    "Workload",
+    "build_workload",
+    "signed_bodies",
+]
 
 CONNECT_SECRET = "whsec_bench_connect"
 PLATFORM_SECRET = "whsec_bench_platform"

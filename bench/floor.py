@@ -49,7 +49,8 @@ def run_floor(
                     index = next(next_index, None)
                 if index is None:
                     return
-                latencies[index] = _one(store, f"{tag}_{index}", sizes[index])
+                with counter.unit():
+                    latencies[index] = _one(store, f"{tag}_{index}", sizes[index])
         except BaseException as error:
             errors.append(error)
 
@@ -71,6 +72,7 @@ def run_floor(
         "rpc": {
             "per_transaction": round(rpc["total"] / transactions, 2),
             "by_method": dict(sorted(rpc["calls"].items())),
+            "time": rpc["time"],
         },
     }
 

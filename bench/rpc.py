@@ -1,19 +1,25 @@
-"""Counting Firestore RPCs: a gRPC client interceptor on a client's channel.
+"""Counting and timing Firestore RPCs: a gRPC client interceptor on a client's channel.
 
 `instrument(client, counter)` builds the client's gRPC channel now, wrapped in an interceptor
 that counts every call by method (`Commit`, `BeginTransaction`, `BatchGetDocuments`, ...) and,
-for each `Commit`, how many documents it writes. The product's code is untouched: the bench
-instruments the client the product's composition root builds (`payments.bootstrap`), in the
-process that serves the functions (`bench.server`), and its own clients in the driver.
+for each `Commit`, how many documents it writes. It also times each call on the calling thread
+(a streaming call until its last response is read), so `counter.unit()` can split one unit of
+work — a request served, a floor transaction — into time waiting on Firestore and the rest.
+The product's code is untouched: the bench instruments the client the product's composition
+root builds (`payments.bootstrap`), in the process that serves the functions (`bench.server`),
+and its own clients in the driver.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import grpc
+import grpc  # type: ignore[import-untyped]  # grpcio ships no stubs
 
 __all__ = ["RpcCounter", "instrument"]
 
@@ -25,9 +31,26 @@ class RpcCounter:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._thread = threading.local()
         self.calls: Counter[str] = Counter()
         self.apply_writes: list[int] = []  # documents written by each apply commit
         self.documents_written = 0
+        self.units: list[tuple[float, float]] = []  # (seconds, of which in RPCs) per unit
+
+    def add_rpc_time(self, seconds: float) -> None:
+        self._thread.rpc_s = getattr(self._thread, "rpc_s", 0.0) + seconds
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Time one unit of work on this thread, and its share spent waiting on RPCs."""
+        self._thread.rpc_s = 0.0
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            total = time.perf_counter() - started
+            with self._lock:
+                self.units.append((total, self._thread.rpc_s))
 
     def record(self, method: str, request: Any) -> None:
         name = method.rsplit("/", 1)[-1]
@@ -44,6 +67,7 @@ class RpcCounter:
             self.calls.clear()
             self.apply_writes.clear()
             self.documents_written = 0
+            self.units.clear()
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -52,7 +76,22 @@ class RpcCounter:
                 "total": sum(self.calls.values()),
                 "documents_written": self.documents_written,
                 "apply_writes": list(self.apply_writes),
+                "time": _time_split(self.units),
             }
+
+
+def _time_split(units: list[tuple[float, float]]) -> dict[str, Any]:
+    """Mean milliseconds per unit: in all, waiting on Firestore RPCs, and the rest."""
+    if not units:
+        return {"units": 0}
+    total = sum(seconds for seconds, _ in units) / len(units) * 1000
+    rpc = sum(rpc for _, rpc in units) / len(units) * 1000
+    return {
+        "units": len(units),
+        "mean_ms": round(total, 2),
+        "rpc_ms": round(rpc, 2),
+        "other_ms": round(total - rpc, 2),
+    }
 
 
 def _written_name(write: Any) -> str:
@@ -72,11 +111,18 @@ class _Counting(
 
     def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         self._counter.record(details.method, request)
-        return continuation(details, request)
+        started = time.perf_counter()
+        try:
+            return continuation(details, request)
+        finally:
+            self._counter.add_rpc_time(time.perf_counter() - started)
 
     def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         self._counter.record(details.method, request)
-        return continuation(details, request)
+        started = time.perf_counter()
+        call = continuation(details, request)
+        self._counter.add_rpc_time(time.perf_counter() - started)
+        return _TimedStream(call, self._counter)
 
     def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
         self._counter.record(details.method, None)
@@ -85,6 +131,27 @@ class _Counting(
     def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
         self._counter.record(details.method, None)
         return continuation(details, requests)
+
+
+class _TimedStream:
+    """A streaming call whose reads are timed on the reading thread; all else delegated."""
+
+    def __init__(self, call: Any, counter: RpcCounter) -> None:
+        self._call = call
+        self._counter = counter
+
+    def __iter__(self) -> _TimedStream:
+        return self
+
+    def __next__(self) -> Any:
+        started = time.perf_counter()
+        try:
+            return next(self._call)
+        finally:
+            self._counter.add_rpc_time(time.perf_counter() - started)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._call, name)
 
 
 def instrument(client: Any, counter: RpcCounter) -> None:
@@ -98,8 +165,8 @@ def instrument(client: Any, counter: RpcCounter) -> None:
     def counted_channel(*args: Any, **kwargs: Any) -> grpc.Channel:
         return grpc.intercept_channel(real(*args, **kwargs), _Counting(counter))
 
-    grpc.insecure_channel = counted_channel  # type: ignore[assignment]
+    grpc.insecure_channel = counted_channel
     try:
         client._firestore_api  # noqa: B018 - builds the GAPIC client and its channel now
     finally:
-        grpc.insecure_channel = real  # type: ignore[assignment]
+        grpc.insecure_channel = real

@@ -2,7 +2,8 @@
 
 `python -m bench.server --port N` is `python -m functions serve` with two differences, both
 outside the product's code: the Firestore client that `payments.bootstrap` builds is
-instrumented (`bench.rpc`), and `GET /__bench/rpc` answers the counts (`?reset=1` zeroes them).
+instrumented (`bench.rpc`), and `GET /__bench/rpc` answers the counts and the split of each
+request's time between Firestore RPCs and the rest (`?reset=1` zeroes them).
 werkzeug's per-request access log line is off (a deployed function has none).
 
 `running_server(env)` starts it on a free port and stops it (the driver's side).
@@ -41,7 +42,8 @@ Wsgi = Callable[[Environ, StartResponse], Iterable[bytes]]
 def counting_app(app: Wsgi, counter: RpcCounter) -> Wsgi:
     def wrapped(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != RPC_PATH:
-            return app(environ, start_response)
+            with counter.unit():
+                return app(environ, start_response)
         body = json.dumps(counter.snapshot()).encode()
         if "reset=1" in environ.get("QUERY_STRING", ""):
             counter.reset()

@@ -1,0 +1,46 @@
+"""`python -m bench [--quick] [--output PATH]`: run the four sections, print the table, write
+the results as JSON (`bench/results.json` by default; `--quick`: `bench/results-quick.json`).
+See bench/README.md for what each figure means."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.config import FULL, QUICK
+from bench.report import format_report
+from bench.run import run_bench
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small run (under 60 s)")
+    parser.add_argument("--output", type=Path, help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    config = QUICK if args.quick else FULL
+    output = args.output or HERE / ("results-quick.json" if args.quick else "results.json")
+
+    def say(line: str) -> None:
+        print(f"  … {line}", file=sys.stderr, flush=True)
+
+    results = run_bench(config, say=say)
+    output.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
+    print(format_report(results))
+    print(f"results: {output}")
+    failed = [
+        r["concurrency"] for r in results["ingest"] if not r["webhook"]["correctness"]["passed"]
+    ]
+    if failed:
+        print(
+            f"the ledger differs from the in-order result at concurrency {failed}", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

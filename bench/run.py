@@ -1,0 +1,224 @@
+"""One benchmark run: the four sections side by side, against one set of emulators.
+
+Order: webhook ingest and its floor, concurrency by concurrency (each pair back to back, so a
+burst of load from elsewhere on the machine hits both sides of a ratio alike); then cold
+start; then API reads. Firestore is emptied between sections.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench import api_reads, cold_start, stats
+from bench.config import BenchConfig
+from bench.environment import Emulators, running_emulators, running_stripe_emulator
+from bench.events import CONNECT_SECRET, PLATFORM_SECRET, TENANTS, build_workload
+from bench.floor import measure_collision, run_floor
+from bench.ingest import run_ingest, seed_tenants
+from bench.machine import describe_machine
+from bench.reference import Ledger, in_order_ledger
+from bench.seed import create_api_key, create_connected_tenant
+from bench.server import running_server
+from emulators.gcloud import free_port
+from functions.routes import FUNCTION_NAMES
+
+__all__ = ["run_bench"]
+
+Say = Callable[[str], None]
+STRIPE_KEY = "sk_test_bench"
+COLD_TENANT = "tenant_bench_cold"  # its account is at the Stripe emulator
+
+
+def run_bench(config: BenchConfig, *, say: Say = print) -> dict[str, Any]:
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "config": config.name,
+        "machine": describe_machine(),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    workload = build_workload(config.deliveries)
+    expected = in_order_ledger(workload.events_by_payment, TENANTS, secret=CONNECT_SECRET)
+    results["workload"] = {
+        "deliveries": len(workload.deliveries),
+        "unique_events": workload.unique_events,
+        "duplicates": sum(d.duplicate for d in workload.deliveries),
+        "payments": workload.payments,
+        "tenants": len(TENANTS),
+        "types": workload.type_counts(),
+    }
+    say(
+        f"workload: {len(workload.deliveries)} deliveries, {workload.unique_events} unique "
+        f"events, {workload.payments} payments over {len(TENANTS)} tenants"
+    )
+    with running_emulators() as emulators, running_stripe_emulator() as stripe_url:
+        env = server_env(emulators, stripe_url)
+        with running_server(env, port=free_port()) as server:
+            say(f"warm-up: {config.warmup_deliveries} deliveries through both paths")
+            _warm_up(emulators, server, config.warmup_deliveries)
+            results["collision"] = _collision(emulators, say)
+            results["ingest"] = []
+            for concurrency in config.concurrencies:
+                results["ingest"].append(
+                    _ingest_and_floor(emulators, server, workload, expected, concurrency, say)
+                )
+            results["cold_start"] = _cold_start(emulators, env, stripe_url, config, say)
+            results["api_reads"] = _api_reads(emulators, server.url, expected, config, say)
+    results["machine"]["load_average_at_end"] = _load_average()
+    results["wall_s"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def server_env(emulators: Emulators, stripe_url: str) -> dict[str, str]:
+    """The functions' settings: the emulators, the bench's signing secrets, a Stripe that is
+    the local emulator, and a short retry base (the bench plays the retry queue itself)."""
+    return {
+        **emulators.server_env(),
+        "STRIPE_WEBHOOK_SECRET": PLATFORM_SECRET,
+        "STRIPE_CONNECT_WEBHOOK_SECRET": CONNECT_SECRET,
+        "STRIPE_SECRET_KEY": STRIPE_KEY,
+        "STRIPE_API_BASE": stripe_url,
+        "STRIPE_MAX_NETWORK_RETRIES": "0",
+        "AUTH_SIGNING_KEY": secrets.token_urlsafe(32),
+        "WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+    }
+
+
+def _warm_up(emulators: Emulators, server: Any, deliveries: int) -> None:
+    """A first, unrecorded pass through the webhook path and the floor: the emulator's JVM
+    compiles its hot paths, the server builds its clients and fills its caches."""
+    workload = build_workload(deliveries, seed=1, prefix="w")
+    expected = in_order_ledger(workload.events_by_payment, TENANTS, secret=CONNECT_SECRET)
+    emulators.reset()
+    seed_tenants(emulators.store)
+    run_ingest(server, emulators.store, workload, expected, concurrency=4)
+    run_floor(
+        emulators.store,
+        emulators.counter,
+        transactions=deliveries,
+        writes_per_transaction=[5],
+        concurrency=4,
+        tag="warm",
+    )
+
+
+def _collision(emulators: Emulators, say: Say) -> dict[str, Any]:
+    """Two bare transactions that read, then write, one document — what two events of one
+    payment do — once each: how the emulator settles the collision, and how long it takes."""
+    emulators.reset()
+    result = measure_collision(emulators.store)
+    say(f"collision of two bare transactions: {result}")
+    return result
+
+
+def _ingest_and_floor(
+    emulators: Emulators,
+    server: Any,
+    workload: Any,
+    expected: Ledger,
+    concurrency: int,
+    say: Say,
+) -> dict[str, Any]:
+    emulators.reset()
+    seed_tenants(emulators.store)
+    webhook = run_ingest(server, emulators.store, workload, expected, concurrency=concurrency)
+    sizes = webhook.pop("apply_writes") or [1]
+    floor = run_floor(
+        emulators.store,
+        emulators.counter,
+        transactions=len(workload.deliveries),
+        writes_per_transaction=sizes,
+        concurrency=concurrency,
+        tag=f"c{concurrency}",
+    )
+    w, f = webhook["deliveries"], floor["transactions"]
+    ratios = {
+        # time per event, webhook over floor: > 1 is the webhook path's overhead
+        "throughput": stats.ratio(f["per_s"], w["per_s"]),
+        "end_to_end_throughput": stats.ratio(f["per_s"], webhook["end_to_end"]["per_s"]),
+        "p50": stats.ratio(w["p50_ms"], f["p50_ms"]),
+        "p99": stats.ratio(w["p99_ms"], f["p99_ms"]),
+        # without the deliveries that waited >= 1 s on a lock (see bench/README.md)
+        "p99_unstalled": stats.ratio(webhook["stalls"]["others"]["p99_ms"], f["p99_ms"]),
+    }
+    say(
+        f"ingest c={concurrency}: {w['per_s']} events/s p50 {w['p50_ms']} ms p99 "
+        f"{w['p99_ms']} ms; floor {f['per_s']}/s p50 {f['p50_ms']} ms; ratios {ratios}; "
+        f"correct: {webhook['correctness']['passed']}"
+    )
+    return {"concurrency": concurrency, "webhook": webhook, "floor": floor, "ratios": ratios}
+
+
+def _cold_start(
+    emulators: Emulators,
+    env: dict[str, str],
+    stripe_url: str,
+    config: BenchConfig,
+    say: Say,
+) -> dict[str, Any]:
+    """Each function's first answer from a fresh process; the API calls use an owner key of a
+    tenant whose account is at the Stripe emulator (connect and checkout call it)."""
+    emulators.reset()
+    seed_tenants(emulators.store)
+    create_connected_tenant(emulators.store, stripe_url, COLD_TENANT, stripe_key=STRIPE_KEY)
+    owner_key = create_api_key(emulators.client, COLD_TENANT, role="owner")
+    probes = cold_start.probes(
+        emulators.store, webhook_tenant=next(iter(TENANTS)), owner_key=owner_key
+    )
+    results = cold_start.run_cold_start(
+        env,
+        probes,
+        runs=config.cold_start_runs,
+        functions=config.cold_start_functions or FUNCTION_NAMES,
+    )
+    for name, row in results.items():
+        if row.get("measured"):
+            say(
+                f"cold start {name}: {row['first_200_ms']} ms vs hello-world "
+                f"{row['hello_world_ms']} ms = {row['ratio']}x"
+            )
+        else:
+            say(f"cold start {name}: not measured ({row.get('why')})")
+    return results
+
+
+def _api_reads(
+    emulators: Emulators, url: str, expected: Ledger, config: BenchConfig, say: Say
+) -> dict[str, Any]:
+    if not api_reads.route_present():
+        return {"measured": False, "why": f"no GET {api_reads.PATH} route"}
+    emulators.reset()
+    tenants = list(TENANTS.items())
+    caller = tenants[0][0]
+    counts = {caller: (TENANTS[caller], config.tenant_payments)}
+    others = tenants[1:]
+    for i, (tenant_id, account) in enumerate(others):
+        share = config.other_payments // len(others) + (
+            1 if i < config.other_payments % len(others) else 0
+        )
+        counts[tenant_id] = (account, share)
+    templates = list(expected["payments"].values())
+    seed_s = api_reads.seed_payments(
+        emulators.client, templates, tenant_counts=counts, created_from=1_700_000_000
+    )
+    key = create_api_key(emulators.client, caller, role="viewer")
+    result = api_reads.run_api_reads(
+        url, key, limit=config.page_limit, depth=config.page_depth, samples=config.page_samples
+    )
+    result["tenant_payments"] = config.tenant_payments
+    result["other_tenants_payments"] = config.other_payments
+    result["seed_s"] = round(seed_s, 1)
+    deep = result[f"page_{config.page_depth}"]
+    say(
+        f"api reads: page 1 p50 {result['page_1']['p50_ms']} ms, page {config.page_depth} "
+        f"p50 {deep['p50_ms']} ms, ratio {result['ratio_p50']}"
+    )
+    return result
+
+
+def _load_average() -> list[float]:
+    import os
+
+    return [round(x, 2) for x in os.getloadavg()]
