@@ -15,7 +15,7 @@ from ledger._transactions import run_transaction, translated
 from ledger.accounts import MEMBERSHIPS, email_key, membership_id
 from payments.errors import Conflict, NotFound
 
-__all__ = ["InvitationRecord", "accept_invitation", "put_invitation"]
+__all__ = ["InvitationRecord", "accept_invitation", "list_for_tenant", "put_invitation"]
 
 INVITATIONS = "invitations"
 
@@ -74,3 +74,15 @@ def accept_invitation(
 
     accepted: InvitationRecord = run_transaction(db, accept)
     return accepted
+
+
+@translated
+def list_for_tenant(db: firestore.Client, tenant_id: str) -> list[InvitationRecord]:
+    """The tenant's invitations, accepted or not, oldest first."""
+    query = db.collection(INVITATIONS).where(
+        filter=firestore.FieldFilter("tenant_id", "==", tenant_id)
+    )
+    records = (
+        InvitationRecord(**fields_of(InvitationRecord, s.to_dict() or {})) for s in query.stream()
+    )
+    return sorted(records, key=lambda record: record.created_at)

@@ -29,6 +29,7 @@ __all__ = [
     "revoke_family",
     "revoke_session",
     "rotate_refresh_token",
+    "set_session_tenant",
 ]
 
 REFRESH_TOKENS = "refresh_tokens"
@@ -151,3 +152,9 @@ def revoke_session(db: firestore.Client, session_hash: str, *, now: datetime) ->
     ref = db.collection(SESSIONS).document(session_hash)
     if ref.get().exists:
         ref.update({"revoked_at": now})
+
+
+@translated
+def set_session_tenant(db: firestore.Client, session_hash: str, tenant_id: str) -> None:
+    """Make `tenant_id` the session's tenant in effect (the dashboard's tenant switcher)."""
+    db.collection(SESSIONS).document(session_hash).update({"tenant_id": tenant_id})

@@ -27,6 +27,7 @@ __all__ = [
     "change_member_role",
     "describe",
     "invite_member",
+    "list_invitations",
     "list_members",
     "remove_member",
 ]
@@ -45,6 +46,22 @@ def list_members(ctx: AuthContext, principal: Principal) -> list[dict[str, Any]]
             "joined_at": m.created_at.isoformat(),
         }
         for m in members
+    ]
+
+
+def list_invitations(ctx: AuthContext, principal: Principal) -> list[dict[str, Any]]:
+    """The tenant's invitations still waiting to be accepted (expired ones left out)."""
+    now = ctx.now()
+    return [
+        {
+            "email": record.email,
+            "role": record.role,
+            "invited_by": record.invited_by,
+            "created_at": record.created_at.isoformat(),
+            "expires_at": record.expires_at.isoformat(),
+        }
+        for record in invitations.list_for_tenant(ctx.db, principal.tenant_id)
+        if record.accepted_at is None and record.expires_at > now
     ]
 
 

@@ -1,0 +1,26 @@
+"""Dashboard sessions after login: which of the user's tenants the session acts for.
+
+The tenant in effect is stored on the server-side session, so every page of the dashboard
+(and every `require` on the session cookie) sees the switch at once. Only a tenant the user
+belongs to can be chosen; the role still comes from that membership on every request.
+"""
+
+from __future__ import annotations
+
+from auth.principal import Principal
+from auth.secrets import sha256
+from ledger.memberships import get_membership
+from ledger.tokens import set_session_tenant
+from payments.auth_context import AuthContext
+from payments.errors import Forbidden
+
+__all__ = ["switch_tenant"]
+
+
+def switch_tenant(ctx: AuthContext, principal: Principal, tenant_id: str) -> None:
+    """Make `tenant_id` the session's tenant; `Forbidden` unless the user is a member."""
+    if principal.session_id is None or principal.user_id is None:
+        raise Forbidden("Only a dashboard session can switch tenants", code="session_required")
+    if get_membership(ctx.db, tenant_id, principal.user_id) is None:
+        raise Forbidden("You are not a member of this tenant", code="tenant_forbidden")
+    set_session_tenant(ctx.db, sha256(principal.session_id), tenant_id)
