@@ -118,6 +118,57 @@ ROUTES: tuple[Route, ...] = (
     Route("refunds", "GET", f"{API_PREFIX}/refunds", "list_refunds", "List (filters, cursor)"),
     Route("disputes", "GET", f"{API_PREFIX}/disputes", "list_disputes", "List (filters, cursor)"),
     Route("disputes", "GET", f"{API_PREFIX}/disputes/<dispute_id>", "get_dispute", "One dispute"),
+    # dashboard: the merchant web UI, HTML on the session cookie (functions/dashboard/)
+    *(
+        Route("dashboard", method, path, view, summary)
+        for method, path, view, summary in (
+            ("GET", "/", "root", "To the dashboard"),
+            ("GET", "/dashboard/static/<name>", "static_file", "Stylesheet, script, icon"),
+            ("GET", "/dashboard/signup", "signup_page", "Sign-up form"),
+            ("POST", "/dashboard/signup", "sign_up", "Create the account, log in"),
+            ("GET", "/dashboard/login", "login_page", "Login form"),
+            ("POST", "/dashboard/login", "log_in", "Log in (session cookie)"),
+            ("POST", "/dashboard/logout", "log_out", "End the session"),
+            ("GET", "/dashboard/verify", "verify_page", "Enter the emailed code"),
+            ("POST", "/dashboard/verify", "verify_code", "Verify by code"),
+            ("POST", "/dashboard/verify/resend", "resend_code", "Email a new code"),
+            ("GET", "/verify-email", "verify_link", "The verification email's link"),
+            ("GET", "/invitations/accept", "invitation_page", "The invitation email's link"),
+            ("POST", "/invitations/accept", "accept_invitation", "Join the team"),
+            ("POST", "/dashboard/switch-tenant", "switch_tenant", "Act for another business"),
+            ("GET", "/dashboard", "home", "Onboarding state, 30-day numbers, chart"),
+            ("POST", "/dashboard/connect/onboard", "connect_onboard", "To Stripe onboarding"),
+            ("GET", "/dashboard/connect/return", "connect_return", "Back from onboarding"),
+            ("GET", "/dashboard/connect/refresh", "connect_refresh", "A fresh onboarding link"),
+            ("POST", "/dashboard/connect/express", "connect_express", "To the Express dashboard"),
+            ("GET", "/dashboard/payments", "payments_page", "Payments (filters, pages)"),
+            ("GET", "/dashboard/payments/<payment_id>", "payment_page", "Timeline, actions"),
+            ("POST", "/dashboard/payments/<payment_id>/capture", "capture", "Capture"),
+            ("POST", "/dashboard/payments/<payment_id>/cancel", "cancel", "Cancel"),
+            ("POST", "/dashboard/payments/<payment_id>/refund", "refund", "Refund (confirmed)"),
+            ("GET", "/dashboard/refunds", "refunds_page", "Refunds"),
+            ("GET", "/dashboard/disputes", "disputes_page", "Disputes"),
+            ("GET", "/dashboard/developers/api-keys", "api_keys_page", "API keys"),
+            ("POST", "/dashboard/developers/api-keys", "create_api_key", "Create (shown once)"),
+            (
+                "POST",
+                "/dashboard/developers/api-keys/<key_id>/revoke",
+                "revoke_api_key",
+                "Revoke a key",
+            ),
+            ("GET", "/dashboard/developers/webhooks", "webhooks_page", "Webhook inbox"),
+            (
+                "POST",
+                "/dashboard/developers/webhooks/<event_id>/replay",
+                "replay_event",
+                "Replay an event",
+            ),
+            ("GET", "/dashboard/team", "team_page", "Members, invitations"),
+            ("POST", "/dashboard/team/invitations", "invite", "Invite by email"),
+            ("POST", "/dashboard/team/members/<user_id>/role", "change_role", "Change a role"),
+            ("POST", "/dashboard/team/members/<user_id>/remove", "remove_member", "Remove"),
+        )
+    ),
 )
 
 FUNCTION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(route.function for route in ROUTES))

@@ -1,7 +1,9 @@
 """The isolation matrix: every route of `functions.routes.ROUTES`, called by every kind of caller.
 
 `ACCESS` gives each (method, path) its rule: `PUBLIC`, `Protected(permission, ...)`, or
-`Internal(invoker)` (not publicly invokable; Cloud IAM guards it, no cells). A route
+`Internal(invoker)` (not publicly invokable; Cloud IAM guards it, no cells); the dashboard's
+HTML pages and forms have `Page(permission, ...)` and `PublicForm(...)`, whose cells (a browser
+is sent to the login page, never answered 401) are described in `tests/e2e/page_cells.py`. A route
 without an entry fails `test_every_route_has_an_access_rule`, so whoever adds a route adds its
 row here (routes named here that do not exist yet are simply not called). For each protected
 route the cells are:
@@ -49,6 +51,7 @@ from payments.auth_commands import CreateApiKey
 from tests.e2e import api_client
 from tests.e2e.api.stack import connect_tenant, stripe_emulator, stripe_env
 from tests.e2e.auth.helpers import (
+    PASSWORD,
     AuthStack,
     SeededTenant,
     auth_server,
@@ -56,6 +59,14 @@ from tests.e2e.auth.helpers import (
     seed_tenant,
     seed_user,
     service_context,
+)
+from tests.e2e.page_cells import (
+    Page,
+    PageCell,
+    PublicForm,
+    cells_of_page,
+    check,
+    send,
 )
 
 Params = dict[str, str]
@@ -150,8 +161,18 @@ def new_checkout() -> dict[str, Any]:
     }
 
 
+def new_signup(world: Any) -> dict[str, str]:
+    email = f"signup-{uuid.uuid4().hex[:8]}@example.test"
+    return {"email": email, "password": PASSWORD, "business_name": "Matrix"}
+
+
+def owner_login(world: Any) -> dict[str, str]:
+    return {"email": world.victim.users[Role.OWNER].email, "password": PASSWORD}
+
+
 API = "/api/v1"
-Rule = Public | Internal | Protected
+DASH = "/dashboard"
+Rule = Public | Internal | Protected | Page | PublicForm
 ACCESS: dict[tuple[str, str], Rule] = {
     # discovery
     ("GET", API): PUBLIC,
@@ -216,6 +237,64 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/refunds"): Protected("refunds:read"),
     ("GET", f"{API}/disputes"): Protected("disputes:read"),
     ("GET", f"{API}/disputes/<dispute_id>"): Protected("disputes:read", resource=new_dispute),
+    # dashboard (issue 8): HTML pages and forms on the session cookie (tests/e2e/page_cells.py)
+    ("GET", "/"): PUBLIC,
+    ("GET", f"{DASH}/static/<name>"): PUBLIC,
+    ("GET", f"{DASH}/signup"): PUBLIC,
+    ("POST", f"{DASH}/signup"): PublicForm(303, form=new_signup),
+    ("GET", f"{DASH}/login"): PUBLIC,
+    ("POST", f"{DASH}/login"): PublicForm(303, form=owner_login),
+    ("GET", f"{DASH}/verify"): PUBLIC,
+    ("POST", f"{DASH}/verify"): PublicForm(
+        400, form=lambda w: {**owner_login(w), "code": "000000"}
+    ),
+    ("POST", f"{DASH}/verify/resend"): PublicForm(303, form=owner_login),
+    ("GET", "/verify-email"): PUBLIC,
+    ("GET", "/invitations/accept"): Page(None),
+    ("POST", "/invitations/accept"): Page(None, ok=404, form=lambda w: {"token": "not-one"}),
+    ("POST", f"{DASH}/logout"): Page(None, ok=303),
+    ("POST", f"{DASH}/switch-tenant"): Page(
+        None, ok=303, form=lambda w: {"tenant_id": w.victim.tenant_id}, foreign_ok=403
+    ),
+    ("GET", DASH): Page("payments:read"),
+    ("POST", f"{DASH}/connect/onboard"): Page("connect:manage", ok=303),
+    ("GET", f"{DASH}/connect/return"): Page("connect:manage", ok=303),
+    ("GET", f"{DASH}/connect/refresh"): Page("connect:manage", ok=303),
+    ("POST", f"{DASH}/connect/express"): Page("connect:manage", ok=303),
+    ("GET", f"{DASH}/payments"): Page("payments:read"),
+    ("GET", f"{DASH}/payments/<payment_id>"): Page("payments:read", resource=new_payment),
+    ("POST", f"{DASH}/payments/<payment_id>/capture"): Page(
+        "payments:capture", ok=409, resource=new_payment
+    ),
+    ("POST", f"{DASH}/payments/<payment_id>/cancel"): Page(
+        "payments:cancel", ok=409, resource=new_payment
+    ),
+    ("POST", f"{DASH}/payments/<payment_id>/refund"): Page(  # unconfirmed: the confirmation page
+        "refunds:create", form=lambda w: {"amount": "1.00"}, resource=new_payment
+    ),
+    ("GET", f"{DASH}/refunds"): Page("refunds:read"),
+    ("GET", f"{DASH}/disputes"): Page("disputes:read"),
+    ("GET", f"{DASH}/developers/api-keys"): Page("api_keys:manage"),
+    ("POST", f"{DASH}/developers/api-keys"): Page(
+        "api_keys:manage", ok=201, form=lambda w: {"name": "matrix", "role": "viewer"}
+    ),
+    ("POST", f"{DASH}/developers/api-keys/<key_id>/revoke"): Page(
+        "api_keys:manage", ok=303, resource=new_viewer_key
+    ),
+    ("GET", f"{DASH}/developers/webhooks"): Page("webhook_events:read"),
+    ("POST", f"{DASH}/developers/webhooks/<event_id>/replay"): Page(
+        "webhook_events:replay", ok=404
+    ),
+    ("GET", f"{DASH}/team"): Page("members:read"),
+    ("POST", f"{DASH}/team/invitations"): Page(
+        "members:manage", ok=303, form=lambda w: new_invitation()
+    ),
+    ("POST", f"{DASH}/team/members/<user_id>/role"): Page(
+        "members:manage", ok=303, form=lambda w: {"role": "viewer"}, resource=new_viewer_member
+    ),
+    ("POST", f"{DASH}/team/members/<user_id>/remove"): Page(
+        "members:manage", ok=303, resource=new_viewer_member
+    ),
 }
 
 
@@ -285,7 +364,7 @@ def _foreign(role: Role, *, claim_victim: bool) -> Caller:
 
 
 def cells_of(route: Route, rule: Rule) -> Iterator[Cell]:
-    if isinstance(rule, Internal):
+    if isinstance(rule, Internal | Page | PublicForm):  # pages: PAGE_CELLS
         return
     if isinstance(rule, Public):
         yield Cell(route, "public, no credentials", lambda w: {}, None)
@@ -313,6 +392,12 @@ CELLS = [
     for route in ROUTES
     if (route.method, route.path) in ACCESS
     for cell in cells_of(route, ACCESS[(route.method, route.path)])
+]
+PAGE_CELLS = [
+    cell
+    for route in ROUTES
+    if isinstance(rule := ACCESS.get((route.method, route.path)), Page | PublicForm)
+    for cell in cells_of_page(route, rule)
 ]
 
 
@@ -350,10 +435,10 @@ def no_rate_limits(world: World) -> None:
         snapshot.reference.delete()
 
 
-def _path(route: Route, world: World, cell: Cell) -> str:
+def _path(route: Route, world: World, cell: Cell | PageCell) -> str:
     rule = ACCESS[(route.method, route.path)]
     params: Params = {}
-    if isinstance(rule, Protected) and "<" in route.path:
+    if isinstance(rule, Protected | Page) and "<" in route.path:
         if rule.resource is not None and (cell.expect == rule.ok or cell.foreign):
             params = rule.resource(world.victim)
         path = route.path
@@ -388,3 +473,12 @@ def test_cell(world: World, cell: Cell) -> None:
         assert response.status_code == cell.expect, response.text
     if cell.foreign or "another tenant" in cell.caller:
         assert world.victim.tenant_id not in response.text
+
+
+@pytest.mark.parametrize("cell", PAGE_CELLS, ids=[cell.id for cell in PAGE_CELLS])
+def test_page_cell(world: World, cell: PageCell) -> None:
+    rule = ACCESS[(cell.route.method, cell.route.path)]
+    assert isinstance(rule, Page | PublicForm)
+    form = rule.form(world) if rule.form is not None else {}
+    response = send(cell, world, world.stack.url, _path(cell.route, world, cell), form)
+    check(cell, response, world.victim.tenant_id)

@@ -1,0 +1,111 @@
+"""Accounts in the dashboard: sign up, log in, log out. The same services as
+`functions/auth.py`; a form with a mistake comes back with the message next to its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request, Response
+
+from auth.passwords import MIN_LENGTH
+from functions._auth import client_address
+from functions.dashboard._session import (
+    check_form_token,
+    clear_session_cookie,
+    safe_next,
+    set_session_cookie,
+    signed_in,
+)
+from functions.dashboard._web import page, redirect, render_form, render_form_error
+from payments import accounts, bootstrap, logins
+from payments.auth_commands import Credentials, Signup
+from payments.errors import Conflict, Unauthorized, ValidationError
+from payments.ratelimit import TooManyRequests
+
+__all__ = ["log_in", "log_out", "login_page", "root", "sign_up", "signup_page"]
+
+FORM_ERRORS = (ValidationError, Conflict, Unauthorized, TooManyRequests)
+
+
+def root(request: Request) -> Response:
+    return redirect("/dashboard")
+
+
+@page
+def signup_page(request: Request) -> Response:
+    values = {"business_name": "", "email": ""}
+    next_page = safe_next(request.args.get("next"))
+    return _signup_form(request, values=values, next=next_page)
+
+
+@page
+def sign_up(request: Request) -> Response:
+    check_form_token(request)
+    form, ctx, client = dict(request.form), bootstrap.auth_context(), client_address(request)
+    next_page = safe_next(form.get("next"))
+    try:
+        command = Signup.from_body(form)
+        result = accounts.signup(ctx, command, client=client)
+        session = logins.create_session(
+            ctx, Credentials(command.email, command.password), client=client
+        )
+    except FORM_ERRORS as error:
+        values = {"business_name": form.get("business_name", ""), "email": form.get("email", "")}
+        return render_form_error(
+            request,
+            "signup.html",
+            error,
+            title="Sign up",
+            values=values,
+            next=next_page,
+            min_password=MIN_LENGTH,
+        )
+    notice = "code_sent" if result.verification_email_sent else None
+    response = redirect("/dashboard/verify", notice=notice, next=next_page)
+    set_session_cookie(response, session.cookie, max_age=session.max_age)
+    return response
+
+
+@page
+def login_page(request: Request) -> Response:
+    next_page = safe_next(request.args.get("next"))
+    return render_form(request, "login.html", title="Log in", email="", next=next_page)
+
+
+@page
+def log_in(request: Request) -> Response:
+    check_form_token(request)
+    form = dict(request.form)
+    next_page = safe_next(form.get("next"))
+    try:
+        credentials = Credentials.from_body(form)
+        session = logins.create_session(
+            bootstrap.auth_context(), credentials, client=client_address(request)
+        )
+    except FORM_ERRORS as error:
+        email = form.get("email", "")
+        return render_form_error(
+            request, "login.html", error, title="Log in", email=email, next=next_page
+        )
+    response = redirect(next_page)
+    set_session_cookie(response, session.cookie, max_age=session.max_age)
+    return response
+
+
+@page
+def log_out(request: Request) -> Response:
+    response = redirect("/dashboard/login", notice="logged_out")
+    try:
+        shell = signed_in(request)  # a live session: the form must carry its CSRF token
+    except Unauthorized:
+        clear_session_cookie(response)
+        return response
+    logins.logout(
+        bootstrap.auth_context(), refresh_token=None, session_id=shell.principal.session_id
+    )
+    clear_session_cookie(response)
+    return response
+
+
+def _signup_form(request: Request, **context: Any) -> Response:
+    return render_form(request, "signup.html", title="Sign up", min_password=MIN_LENGTH, **context)

@@ -1,0 +1,117 @@
+"""Developers: API keys (create, shown once; list with last use; revoke) and the webhook inbox
+(failed and dead events with their error; replay for admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request, Response
+
+from functions.dashboard._session import Shell, signed_in
+from functions.dashboard._web import page, redirect, render
+from payments import api_keys, bootstrap
+from payments.auth_commands import CreateApiKey
+from payments.errors import AppError, Forbidden, ValidationError
+from payments.webhooks import operations
+
+__all__ = ["api_keys_page", "create_api_key", "replay_event", "revoke_api_key", "webhooks_page"]
+
+INBOX_TABS = (("failed", "Failed"), ("dead", "Dead"), ("", "All"))
+
+
+@page
+def api_keys_page(request: Request) -> Response:
+    shell = signed_in(request, "api_keys:manage")
+    return _keys(request, shell)
+
+
+@page
+def create_api_key(request: Request) -> Response:
+    shell = signed_in(request, "api_keys:manage")
+    try:
+        command = CreateApiKey.from_body(dict(request.form))
+        created = api_keys.create_api_key(bootstrap.auth_context(), shell.principal, command)
+    except (ValidationError, Forbidden) as error:
+        return _keys(request, shell, error=error)
+    response = _keys(request, shell, created=created, status=201)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@page
+def revoke_api_key(request: Request, key_id: str) -> Response:
+    shell = signed_in(request, "api_keys:manage")
+    try:
+        api_keys.revoke_api_key(bootstrap.auth_context(), shell.principal, key_id)
+    except Forbidden as error:
+        return _keys(request, shell, error=error)
+    return redirect("/dashboard/developers/api-keys", notice="key_revoked")
+
+
+@page
+def webhooks_page(request: Request) -> Response:
+    shell = signed_in(request, "webhook_events:read")
+    return _inbox(request, shell, request.args.get("status", "failed"))
+
+
+@page
+def replay_event(request: Request, event_id: str) -> Response:
+    shell = signed_in(request, "webhook_events:replay")
+    status = request.form.get("status", "failed")
+    try:
+        operations.replay_event(
+            bootstrap.webhook_deps(), event_id, tenant_id=shell.principal.tenant_id
+        )
+    except AppError as error:
+        if error.status == 404:
+            raise
+        return _inbox(request, shell, status, error=error)
+    return redirect("/dashboard/developers/webhooks", notice="event_replayed", status=status)
+
+
+def _keys(
+    request: Request,
+    shell: Shell,
+    *,
+    created: api_keys.CreatedKey | None = None,
+    error: AppError | None = None,
+    status: int = 200,
+) -> Response:
+    keys = api_keys.list_api_keys(bootstrap.auth_context(), shell.principal)
+    return render(
+        request,
+        "api_keys.html",
+        status=error.status if error else status,
+        shell=shell,
+        title="API keys",
+        error=error,
+        keys=sorted(keys, key=lambda k: (k.revoked_at is not None, -k.created_at.timestamp())),
+        created=created,
+        roles=[r for r in ("viewer", "developer", "admin", "owner") if shell.can_hold(r)],
+    )
+
+
+def _inbox(
+    request: Request, shell: Shell, status: str, *, error: AppError | None = None
+) -> Response:
+    events: list[dict[str, Any]] = []
+    try:
+        events = operations.list_events(
+            bootstrap.webhook_deps(),
+            tenant_id=shell.principal.tenant_id,
+            status=status or None,
+            limit=50,
+        )
+    except ValidationError as invalid:
+        error = error or invalid
+    return render(
+        request,
+        "webhooks.html",
+        status=error.status if error else 200,
+        shell=shell,
+        title="Webhook events",
+        error=error,
+        events=events,
+        tabs=INBOX_TABS,
+        current=status,
+    )

@@ -1,0 +1,71 @@
+"""Team: the business's members and roles, invitations; owners and admins manage them."""
+
+from __future__ import annotations
+
+from flask import Request, Response
+
+from functions.dashboard._session import Shell, signed_in
+from functions.dashboard._web import page, redirect, render
+from payments import bootstrap, members
+from payments.auth_commands import ChangeRole, Invite
+from payments.errors import AppError, Conflict, Forbidden, UpstreamError, ValidationError
+
+__all__ = ["change_role", "invite", "remove_member", "team_page"]
+
+FORM_ERRORS = (ValidationError, Forbidden, Conflict, UpstreamError)
+
+
+@page
+def team_page(request: Request) -> Response:
+    return _team(request, signed_in(request, "members:read"))
+
+
+@page
+def invite(request: Request) -> Response:
+    shell = signed_in(request, "members:manage")
+    try:
+        command = Invite.from_body(dict(request.form))
+        members.invite_member(bootstrap.auth_context(), shell.principal, command)
+    except FORM_ERRORS as error:
+        return _team(request, shell, error=error, email=request.form.get("email", ""))
+    return redirect("/dashboard/team", notice="invited")
+
+
+@page
+def change_role(request: Request, user_id: str) -> Response:
+    shell = signed_in(request, "members:manage")
+    try:
+        command = ChangeRole.from_body(dict(request.form))
+        members.change_member_role(bootstrap.auth_context(), shell.principal, user_id, command)
+    except FORM_ERRORS as error:
+        return _team(request, shell, error=error)
+    return redirect("/dashboard/team", notice="role_changed")
+
+
+@page
+def remove_member(request: Request, user_id: str) -> Response:
+    shell = signed_in(request, "members:manage")
+    try:
+        members.remove_member(bootstrap.auth_context(), shell.principal, user_id)
+    except FORM_ERRORS as error:
+        return _team(request, shell, error=error)
+    return redirect("/dashboard/team", notice="member_removed")
+
+
+def _team(
+    request: Request, shell: Shell, *, error: AppError | None = None, email: str = ""
+) -> Response:
+    ctx = bootstrap.auth_context()
+    manage = shell.can("members:manage")
+    return render(
+        request,
+        "team.html",
+        status=error.status if error else 200,
+        shell=shell,
+        title="Team",
+        error=error,
+        members=members.list_members(ctx, shell.principal),
+        invitations=members.list_invitations(ctx, shell.principal) if manage else [],
+        manage=manage,
+        email=email,
+    )
