@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test lint typecheck unit check-gcloud clean
+.PHONY: run test lint typecheck unit check-gcloud chromium clean
 
 run: $(STAMP) check-gcloud
 	$(BIN)/python -m emulators.stack
 
-test: $(STAMP) check-gcloud lint typecheck
+test: $(STAMP) check-gcloud chromium lint typecheck
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
@@ -28,6 +28,12 @@ typecheck: $(STAMP)
 # Says exactly which package is missing, and fails, when gcloud or an emulator is not installed.
 check-gcloud: $(STAMP)
 	@$(BIN)/python -m emulators.gcloud check
+
+# Debian's Chromium for the browser tests (tests/browser drive it with Playwright's client, which
+# never downloads a browser of its own). Installed once, as root, when /usr/bin/chromium is missing.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
