@@ -1,9 +1,10 @@
 """`make run`: the whole product on this machine, on its embedded default stack.
 
 Starts the official Firestore and Pub/Sub emulators, the mail capture (`emulators.mail`), every
-function on one port, and the Stripe emulator delivering signed webhooks to it; wires the retry
-queue (a Pub/Sub push subscription to `/tasks/process-event`); prints the URLs and stays in the
-foreground. Ctrl-C (or SIGTERM) stops everything it started, each by its process group.
+function on one port (the merchant dashboard at `/dashboard` too), and the Stripe emulator
+delivering signed webhooks to it; wires the retry queue (a Pub/Sub push subscription to
+`/tasks/process-event`); prints the URLs and stays in the foreground. Ctrl-C (or SIGTERM) stops
+everything it started, each by its process group.
 
 Ports: `PORT` (functions, 8080), `FIRESTORE_PORT` (8085), `PUBSUB_PORT` (8086), `MAIL_PORT`
 (8025) and `STRIPE_PORT` (12111); a default port that is taken is replaced by a free one, a port
@@ -190,6 +191,8 @@ def _print_urls(services: list[Service]) -> None:
     print("\nPayment Event Processor is running:", flush=True)
     for service in services:
         print(f"  {service.name:<20} {service.url}", flush=True)
+        if service.name == "functions":
+            print(f"  {'dashboard':<20} {service.url}/dashboard", flush=True)
     print("Press Ctrl-C to stop everything.\n", flush=True)
 
 
