@@ -36,6 +36,13 @@ OPEN_DISPUTE_STATUSES = (
 )
 FAILED_STATUSES = frozenset({"canceled", "requires_payment_method"})
 SETTLED_AWAY = frozenset({"failed", "canceled"})
+FACT_ORDER = {
+    "charge": 0,
+    "capture": 1,
+    "application_fee": 2,
+    "refund": 3,
+    "dispute": 4,
+}  # same second
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,14 @@ def payment_transactions(store: AbstractStore, tenant_id: str, payment_id: str) 
     _, doc = load_payment(store, tenant_id, payment_id)
     facts: dict[str, Any] = doc.get("ledger") or {}
     rows = [{"id": fact_id, **fact} for fact_id, fact in facts.items()]
-    return sorted(rows, key=lambda row: (int(row.get("created") or 0), row["id"]))
+    return sorted(
+        rows,
+        key=lambda row: (
+            int(row.get("created") or 0),
+            FACT_ORDER.get(str(row.get("type")), 9),
+            row["id"],
+        ),
+    )
 
 
 def _window(

@@ -27,6 +27,9 @@ FLAGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll("input, select, textarea")]
+  .filter((el) => el.type !== "hidden" && !el.labels.length && !el.getAttribute("aria-label"))
+  .map((el) => el.name || el.id)"""
 WIDER_THAN_SCREEN = """() => [...document.querySelectorAll("body *")]
   .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
   .slice(0, 8).map((el) => `${el.tagName.toLowerCase()}.${el.className}`)"""
@@ -66,8 +69,10 @@ def page(browser: Browser, stack: DashboardStack) -> Iterator[Page]:
 
 
 def shoot(page: Page, name: str) -> None:
-    """Screenshots of the page at desktop and phone width; at phone width nothing may be
-    wider than the screen (no sideways scrolling of the page itself)."""
+    """Screenshots of the page at desktop and phone width. Every form control has a label, and
+    at phone width nothing is wider than the screen (no sideways scrolling of the page)."""
+    unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+    assert unlabelled == [], f"{name}: form controls without a label: {unlabelled}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-desktop.png", full_page=True)
     page.set_viewport_size(PHONE)

@@ -28,6 +28,35 @@ def reload_until(page: Page, ready: Callable[[], bool], what: str, attempts: int
     raise AssertionError(f"timed out waiting for {what}: {page.inner_text('main')[:3000]}")
 
 
+def checkout(stack: DashboardStack, key: str, reference: str, amount: int, **extra: str) -> str:
+    """The shop's server creates a Checkout Session with the merchant's key: its page's URL."""
+    created = requests.post(
+        f"{stack.url}/api/v1/checkout-sessions",
+        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
+        json={
+            "line_items": [
+                {"name": "Large vase", "unit_amount": amount, "quantity": 1, "currency": "usd"}
+            ],
+            "customer_email": "jane@example.test",
+            "client_reference_id": reference,
+            "success_url": f"{stack.url}/dashboard/payments",
+            "cancel_url": f"{stack.url}/dashboard",
+            **extra,
+        },
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["url"])
+
+
+def pay(page: Page, stack: DashboardStack, url: str, total: str) -> None:
+    """The customer pays on the Stripe emulator's hosted checkout page, and is sent back."""
+    page.goto(url)
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name=f"Pay {total}").click()
+    expect(page).to_have_url(f"{stack.url}/dashboard/payments")
+
+
 def test_a_new_merchant_signs_up_onboards_takes_a_payment_and_refunds_part_of_it(
     page: Page, stack: DashboardStack
 ) -> None:
@@ -86,25 +115,7 @@ def test_a_new_merchant_signs_up_onboards_takes_a_payment_and_refunds_part_of_it
 
     # The shop's server creates a Checkout Session with that key; the customer pays it on
     # the emulator's hosted checkout page and lands back on the shop's success URL.
-    created = requests.post(
-        f"{stack.url}/api/v1/checkout-sessions",
-        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
-        json={
-            "line_items": [
-                {"name": "Large vase", "unit_amount": 4800, "quantity": 1, "currency": "usd"}
-            ],
-            "customer_email": "jane@example.test",
-            "client_reference_id": "order-1042",
-            "success_url": f"{stack.url}/dashboard/payments",
-            "cancel_url": f"{stack.url}/dashboard",
-        },
-        timeout=10,
-    )
-    assert created.status_code == 201, created.text
-    page.goto(created.json()["url"])
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_role("button", name="Pay 48.00 USD").click()
-    expect(page).to_have_url(f"{stack.url}/dashboard/payments")
+    pay(page, stack, checkout(stack, key, "order-1042", 4800), "48.00 USD")
 
     # The merchant sees it, succeeded once Stripe's webhooks have landed.
     row = page.get_by_role("row").filter(has_text="order-1042")
@@ -146,13 +157,38 @@ def test_a_new_merchant_signs_up_onboards_takes_a_payment_and_refunds_part_of_it
     expect(page.get_by_role("region", name="Transactions")).to_contain_text("-$12.50")
     shoot(page, "payment")
 
+    # A second order is only authorized (manual capture): the merchant captures it.
+    held = checkout(stack, key, "order-1043", 2600, capture_method="manual")
+    pay(page, stack, held, "26.00 USD")
+    row = page.get_by_role("row").filter(has_text="order-1043")
+    reload_until(page, lambda: row.get_by_text("Requires capture").count() == 1, "the hold")
+    row.get_by_role("link", name="$26.00").click()
+    page.get_by_text("Capture…").click()
+    page.get_by_role("button", name="Capture $26.00").click()
+    expect(page.get_by_role("status")).to_contain_text("Capture requested")
+    reload_until(page, lambda: page.get_by_text("Succeeded").count() > 0, "the capture")
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Capture of $26.00")
+
     # Home now has numbers and a chart bar for today; Refunds lists the refund.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
     stats = page.get_by_role("definition")
-    expect(stats.first).to_contain_text("$48.00")
+    expect(stats.first).to_contain_text("$74.00")
     expect(page.locator("svg.chart rect.bar")).to_have_count(1)
     expect(page.get_by_text("100.0%")).to_be_visible()
     shoot(page, "home")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Refunds").click()
     expect(page.get_by_role("row").filter(has_text="$12.50")).to_contain_text("Succeeded")
     shoot(page, "refunds")
+
+    # The key was used; revoked, it no longer works.
+    page.goto("/dashboard/developers/api-keys")
+    key_row = page.get_by_role("row").filter(has_text="Shop server")
+    expect(key_row).not_to_contain_text("Never")
+    key_row.get_by_text("Revoke…").click()
+    key_row.get_by_role("button", name="Revoke Shop server").click()
+    expect(page.get_by_role("status")).to_contain_text("The API key is revoked")
+    expect(key_row).to_contain_text("Revoked")
+    refused = requests.get(
+        f"{stack.url}/api/v1/payments", headers={"Authorization": f"Bearer {key}"}, timeout=10
+    )
+    assert refused.status_code == 401

@@ -16,6 +16,7 @@ from payments import bootstrap, refunds
 from tests.browser.conftest import shoot
 from tests.browser.stack import (
     DashboardStack,
+    now,
     seed_dispute,
     seed_failed_event,
     seed_payment,
@@ -54,6 +55,8 @@ def test_a_viewer_sees_no_refund_button_and_gets_403_when_posting_the_form_anywa
 
     log_in(page, tenant.users[Role.VIEWER].email)
     page.goto(f"/dashboard/payments/{payment_id}")
+    page.keyboard.press("Tab")  # the keyboard starts at the skip link, then the navigation
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     expect(page.get_by_role("heading", name=re.compile(r"\$30\.00"))).to_be_visible()
     expect(page.get_by_text("Refund…")).to_have_count(0)
     expect(page.get_by_role("heading", name="Actions", exact=True)).to_have_count(0)
@@ -96,6 +99,8 @@ def test_a_user_of_two_businesses_switches_and_sees_each_ones_data_only(
     add_membership(
         ctx.db, tenant_id=second.tenant_id, user_id=owner.user_id, role="admin", now=ctx.now()
     )
+    for older in range(25):  # a second page of payments for the first business
+        seed_payment(first.tenant_id, reference=f"bulk-{older}", created=now() - 60 * (older + 1))
     seed_payment(first.tenant_id, reference="juniper-1")
     cafe_payment = seed_payment(second.tenant_id, amount=1200, reference="kestrel-1")
     seed_dispute(second.tenant_id, cafe_payment, amount=1200)
@@ -105,6 +110,12 @@ def test_a_user_of_two_businesses_switches_and_sees_each_ones_data_only(
     log_in(page, owner.email)
     page.goto("/dashboard/payments")
     expect(page.get_by_role("row").filter(has_text="juniper-1")).to_have_count(1)
+    expect(page.get_by_role("row")).to_have_count(26)  # the header and a page of 25
+    page.get_by_role("link", name="Older").click()
+    expect(page.get_by_role("row")).to_have_count(2)
+    expect(page.get_by_role("row").nth(1)).to_contain_text("bulk-24")
+    page.get_by_role("link", name="Newest").click()
+    expect(page.get_by_role("row").nth(1)).to_contain_text("juniper-1")
     expect(page.get_by_text("kestrel-1")).to_have_count(0)
     page.get_by_label("Switch business").select_option(label="Kestrel Cafe (admin)")
     expect(page.get_by_role("status")).to_have_text("Switched business.")

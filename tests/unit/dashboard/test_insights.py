@@ -99,9 +99,10 @@ def test_transactions_are_the_payments_facts_in_order() -> None:
     store.docs[("payments", "pi_a")]["ledger"] = {
         "refund_re_1": {"type": "refund", "amount": 500, "currency": "usd", "created": 20},
         "capture_ch_1": {"type": "capture", "amount": 4800, "currency": "usd", "created": 10},
+        "charge_ch_1": {"type": "charge", "amount": 4800, "currency": "usd", "created": 10},
     }
     facts = payment_transactions(store, "t_1", "pi_a")
-    assert [fact["id"] for fact in facts] == ["capture_ch_1", "refund_re_1"]
+    assert [fact["id"] for fact in facts] == ["charge_ch_1", "capture_ch_1", "refund_re_1"]
 
 
 def test_the_summary_queries_are_indexed() -> None:
