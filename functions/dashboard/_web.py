@@ -183,17 +183,25 @@ def page(view: View) -> View:
 
 
 def error_page(request: Request, error: AppError) -> Response:
+    shell = current_shell(request)
     title = TITLES.get(error.status, "Something went wrong")
-    message = FRIENDLY.get(error.code, error.message if error.status < 500 else "")
+    message, detail = FRIENDLY.get(error.code, error.message if error.status < 500 else ""), ""
+    if error.code == "insufficient_role" and shell is not None:
+        message = (
+            f"Your role at {shell.tenant_name} ({shell.role.value}) doesn't allow this. "
+            "An owner or admin can give you another role on the Team page."
+        )
+        detail = error.message
     if error.status >= 500 and error.status != 502:
         message = "It has been logged. Try again in a moment."
     return render(
         request,
         "error.html",
         status=error.status,
-        shell=current_shell(request),
+        shell=shell,
         title=title,
         message=message,
+        detail=detail,
         code=error.code,
     )
 

@@ -72,7 +72,9 @@ def test_a_viewer_sees_no_refund_button_and_gets_403_when_posting_the_form_anywa
     assert refused.status == 403
     page.evaluate(POST_FORM, [f"/dashboard/payments/{payment_id}/refund", fields])
     expect(page.get_by_role("heading", name="You don't have access to this")).to_be_visible()
-    expect(page.get_by_text("The viewer role does not allow refunds:create")).to_be_visible()
+    expect(
+        page.get_by_text("Your role at Juniper Books (viewer) doesn't allow this")
+    ).to_be_visible()
     shoot(page, "forbidden")
     listed = refunds.list_refunds(bootstrap.store(), tenant.tenant_id, {"payment_id": payment_id})
     assert listed["data"] == []  # nothing reached Stripe or the ledger
