@@ -7,13 +7,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test lint typecheck unit check-gcloud chromium clean
+.PHONY: run test bench lint typecheck unit check-gcloud chromium clean
 
 run: $(STAMP) check-gcloud
 	$(BIN)/python -m emulators.stack
 
 test: $(STAMP) check-gcloud chromium lint typecheck
 	$(BIN)/python -m pytest
+
+# The benchmark (bench/README.md): prints the table, writes bench/results.json; under 5 minutes.
+bench: $(STAMP) check-gcloud
+	$(BIN)/python -m bench
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from bench import stats
 from bench.load import Request, run_requests
+from bench.server import BenchServer
 from functions.routes import API_PREFIX, ROUTES
 from ledger.collections import PAYMENTS
 from ledger.store import Doc
@@ -82,15 +83,18 @@ def _write(db: Any, batch: list[tuple[str, Doc]]) -> None:
 
 
 def run_api_reads(
-    base_url: str, api_key: str, *, limit: int, depth: int, samples: int
+    server: BenchServer, api_key: str, *, limit: int, depth: int, samples: int
 ) -> dict[str, Any]:
+    base_url = server.url
     headers = (("Authorization", f"Bearer {api_key}"),)
     first = f"{PATH}?limit={limit}"
     walk_started = time.perf_counter()
     path, cursor = first, None
     seen = 0
+    walk_ms: list[float] = []
     for _ in range(depth - 1):  # follow the cursors to page `depth`
-        body = _get(base_url, path, headers)
+        body, latency_s = _get(base_url, path, headers)
+        walk_ms.append(round(latency_s * 1000, 1))
         seen += len(body["data"])
         cursor = body.get("next_cursor")
         if not cursor:
@@ -98,9 +102,11 @@ def run_api_reads(
         path = f"{first}&cursor={quote(cursor)}"
     walk_s = time.perf_counter() - walk_started
     deep = path
-    page_deep = _get(base_url, deep, headers)
+    page_deep, _ = _get(base_url, deep, headers)
     requests = [Request("GET", p, None, headers) for _ in range(samples) for p in (first, deep)]
+    server.rpc(reset=True)
     responses, _ = run_requests(base_url, requests, concurrency=1)
+    server_time = server.rpc(reset=True)["time"]
     if any(r.status != 200 for r in responses):
         raise RuntimeError(f"GET {PATH} answered {sorted({r.status for r in responses})}")
     first_ms = [r.latency_s * 1000 for r in responses if r.index % 2 == 0]
@@ -112,10 +118,12 @@ def run_api_reads(
         "rows_before_page": seen,
         "rows_on_page": len(page_deep["data"]),
         "walk_to_page_s": round(walk_s, 2),
+        "walk_ms": walk_ms,  # pages 1 .. depth-1, once each, on the way down
         "samples": samples,
         "page_1": _latency(first_ms),
         f"page_{depth}": _latency(deep_ms),
         "ratio_p50": stats.ratio(statistics.median(deep_ms), statistics.median(first_ms)),
+        "server_time": server_time,  # per request: waiting on Firestore, and the rest
     }
 
 
@@ -127,9 +135,10 @@ def _latency(samples_ms: list[float]) -> dict[str, float]:
     }
 
 
-def _get(base_url: str, path: str, headers: tuple[tuple[str, str], ...]) -> Any:
+def _get(base_url: str, path: str, headers: tuple[tuple[str, str], ...]) -> tuple[Any, float]:
+    """The page's body, and how long it took."""
     responses, _ = run_requests(base_url, [Request("GET", path, None, headers)], concurrency=1)
     response = responses[0]
     if response.status != 200:
         raise RuntimeError(f"GET {path} answered {response.status}: {response.body[:300]!r}")
-    return json.loads(response.body)
+    return json.loads(response.body), response.latency_s

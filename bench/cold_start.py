@@ -167,41 +167,53 @@ def run_cold_start(
     runs: int,
     functions: Sequence[str] = FUNCTION_NAMES,
 ) -> dict[str, Any]:
-    """Each function `runs` times, each run next to a run of its hello-world (the same client
-    libraries): medians and their ratio. A hello-world already measured `runs` times for the
-    same libraries is reused, to keep the section short."""
+    """First one run of each function under `-X importtime`: what it imports (its client
+    libraries, its top offenders). Then `runs` rounds: each round starts every function once
+    and every distinct hello-world once (one per set of client libraries), so a function and
+    its baseline are sampled over the same stretch of time, whatever else loads the machine.
+    Medians, and their ratio."""
     functions_framework = str(Path(sys.executable).with_name("functions-framework"))
     hello = [functions_framework, "--target=hello", "--source=bench/hello_world.py"]
+
+    def target(name: str) -> list[str]:
+        return [functions_framework, f"--target={name}", "--source=main.py"]
+
+    measured = [name for name in functions if name in probe_of]
+    imports = {name: _importtime(target(name), env, probe_of[name](10_000)) for name in measured}
+    libraries = {
+        name: tuple(lib for lib in CLIENT_LIBRARIES if lib in imports[name]["modules"])
+        for name in measured
+    }
+    timings: dict[str, list[float]] = {name: [] for name in measured}
+    baselines: dict[tuple[str, ...], list[float]] = {libs: [] for libs in libraries.values()}
+    probes_sent: dict[str, str] = {}
+    for run in range(runs):
+        order = measured if run % 2 == 0 else measured[::-1]
+        for name in order:
+            probe = probe_of[name](run)
+            probes_sent[name] = str(probe)
+            timings[name].append(_first_answer_ms(target(name), env, probe))
+        for libs, samples in baselines.items():
+            hello_env = {**env, "BENCH_HELLO_IMPORTS": ",".join(libs)}
+            samples.append(_first_answer_ms(hello, hello_env, Probe("GET", "/")))
     results: dict[str, Any] = {}
-    baselines: dict[tuple[str, ...], list[float]] = {}
     for name in functions:
-        make_probe = probe_of.get(name)
-        if make_probe is None:
+        if name not in probe_of:
             results[name] = {"measured": False, "why": "no probe for it (no parameterless GET)"}
             continue
-        target = [functions_framework, f"--target={name}", "--source=main.py"]
-        imports = _importtime(target, env, make_probe(10_000))
-        libraries = tuple(lib for lib in CLIENT_LIBRARIES if lib in imports["modules"])
-        hello_env = {**env, "BENCH_HELLO_IMPORTS": ",".join(libraries)}
-        timings: list[float] = []
-        base = baselines.setdefault(libraries, [])
-        for run in range(runs):
-            probe = make_probe(run)
-            timings.append(_first_answer_ms(target, env, probe))
-            if len(base) < runs:
-                base.append(_first_answer_ms(hello, hello_env, Probe("GET", "/")))
-        function_ms = statistics.median(timings)
+        function_ms = statistics.median(timings[name])
+        base = baselines[libraries[name]]
         baseline_ms = statistics.median(base)
         results[name] = {
             "measured": True,
             "first_200_ms": round(function_ms, 1),
-            "runs_ms": [round(t, 1) for t in timings],
+            "runs_ms": [round(t, 1) for t in timings[name]],
             "hello_world_ms": round(baseline_ms, 1),
             "hello_world_runs_ms": [round(t, 1) for t in base],
             "ratio": stats.ratio(function_ms, baseline_ms),
-            "client_libraries": list(libraries),
-            "probe": str(probe),
-            "importtime": {k: v for k, v in imports.items() if k != "modules"},
+            "client_libraries": list(libraries[name]),
+            "probe": probes_sent[name],
+            "importtime": {k: v for k, v in imports[name].items() if k != "modules"},
         }
     return results
 

@@ -26,7 +26,7 @@ class BenchConfig:
 FULL = BenchConfig(
     name="full",
     deliveries=2000,
-    warmup_deliveries=300,
+    warmup_deliveries=100,
     concurrencies=(1, 8, 32),
     cold_start_runs=3,
     cold_start_functions=None,
@@ -34,19 +34,19 @@ FULL = BenchConfig(
     other_payments=10_000,
     page_limit=100,
     page_depth=50,
-    page_samples=20,
+    page_samples=10,
 )
 
 QUICK = BenchConfig(
     name="quick",
-    deliveries=150,
-    warmup_deliveries=60,
+    deliveries=100,
+    warmup_deliveries=40,
     concurrencies=(1, 8),
     cold_start_runs=1,
     cold_start_functions=("webhooks", "payments"),
-    tenant_payments=1_000,
-    other_payments=1_000,
-    page_limit=20,
+    tenant_payments=500,
+    other_payments=500,
+    page_limit=10,
     page_depth=50,
-    page_samples=5,
+    page_samples=3,
 )

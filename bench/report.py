@@ -24,10 +24,13 @@ def format_report(results: dict[str, Any]) -> str:
         f"{machine['load_average_at_start']}, at end {machine.get('load_average_at_end')}",
         "",
     ]
-    lines += _ingest(results)
-    lines += _floor(results)
-    lines += _cold_start(results["cold_start"])
-    lines += _api_reads(results["api_reads"])
+    if "ingest" in results:
+        lines += _ingest(results)
+        lines += _floor(results)
+    if "cold_start" in results:
+        lines += _cold_start(results["cold_start"])
+    if "api_reads" in results:
+        lines += _api_reads(results["api_reads"])
     lines.append(f"wall time: {results['wall_s']} s")
     return "\n".join(lines)
 

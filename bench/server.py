@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 class BenchServer:
     url: str
     process: subprocess.Popen[bytes]
+    log_path: Path  # its output (JSON log lines), while the server runs
 
     def rpc(self, *, reset: bool = False) -> dict[str, Any]:
         query = "?reset=1" if reset else ""
@@ -101,7 +102,7 @@ def running_server(env: dict[str, str], *, port: int) -> Iterator[BenchServer]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        server = BenchServer(f"http://127.0.0.1:{port}", process)
+        server = BenchServer(f"http://127.0.0.1:{port}", process, Path(log.name))
         try:
             _wait_ready(server, timeout=60.0)
             yield server
