@@ -3,7 +3,8 @@
 
 Each name resolves to `functions.<name>.<name>` on first access (PEP 562), so a deployed
 function's cold start imports its own module only, not every function's dependencies.
-functions-framework looks its target up with `getattr`, which this serves.
+functions-framework looks its target up with `getattr`, which this serves, while it builds its
+Flask app: that app is then taught to answer the requests it cannot route in the API's JSON.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ def __getattr__(name: str) -> Callable[[Any], Any]:
     if name not in FUNCTION_NAMES:
         raise AttributeError(f"module 'main' has no attribute {name!r}")
     entry: Callable[[Any], Any] = getattr(importlib.import_module(f"functions.{name}"), name)
+    from functions._http import in_framework_app_setup  # imported with the function already
+
+    in_framework_app_setup()
     return entry
 
 

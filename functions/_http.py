@@ -3,8 +3,9 @@
 `http_function(name)` builds a function's entry point from its rows of the routing table. For
 each request it: opens a log context (request id, Cloud Trace), enforces the body size limit,
 picks the view by method and path, and turns the outcome into a response — an `AppError` into
-its status and `{"error": {"type", "code", "message"}}`, anything else into a logged 500 whose
-body says nothing about the cause. No stack trace ever reaches a client.
+its status, its headers (`Retry-After`, `Allow`) and `{"error": {"type", "code", "message"}}`,
+anything else into a logged 500 whose body says nothing about the cause. No stack trace ever
+reaches a client.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Request, Response
+from flask import Flask, Request, Response, request
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 
@@ -26,7 +28,14 @@ from functions.routes import Route, routes_of
 from payments import errors, logs
 from payments.settings import get_settings
 
-__all__ = ["View", "http_function", "json_body", "json_response"]
+__all__ = [
+    "View",
+    "answer_routing_misses_in_json",
+    "http_function",
+    "in_framework_app_setup",
+    "json_body",
+    "json_response",
+]
 
 View = Callable[..., Response]
 EntryPoint = Callable[[Request], Response]
@@ -49,10 +58,37 @@ def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or a `ValidationError` saying what is wrong with it."""
     if not request.is_json:
         raise errors.ValidationError("Send a JSON body with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # `[[[[…` deeper than the parser goes
+        raise errors.ValidationError("The JSON body is nested too deeply") from None
     if not isinstance(body, dict):
         raise errors.ValidationError("The request body must be a JSON object")
+    if b"\\u" in request.get_data(cache=True) and not _unicode_text(body):
+        raise errors.ValidationError(
+            "The JSON body escapes a lone surrogate (e.g. \\ud800): that is not text",
+            code="invalid_unicode",
+        )
     return body
+
+
+def _unicode_text(value: object) -> bool:
+    """No lone surrogate in any string (JSON can escape one; Firestore, Stripe and the logs
+    cannot carry it). Iterative: the parser's nesting limit is not this walk's."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 def http_function(
@@ -91,6 +127,32 @@ def http_function(
     return entry
 
 
+def in_framework_app_setup() -> None:
+    """Called as functions-framework resolves its target (inside its app's context, before any
+    request): have that app answer its routing misses in JSON too."""
+    from flask import current_app, has_app_context, has_request_context
+
+    if has_app_context() and not has_request_context():
+        answer_routing_misses_in_json(current_app)
+
+
+def answer_routing_misses_in_json(app: Flask) -> None:
+    """A request the Flask app around the functions cannot route (its catch-all `<path:path>`
+    matches no encoded newline, `%0A`) never reaches `entry`: answer it in JSON too, not
+    with Flask's HTML page."""
+    app.register_error_handler(werkzeug_exceptions.NotFound, _routing_miss)
+    app.register_error_handler(werkzeug_exceptions.MethodNotAllowed, _routing_miss)
+
+
+def _routing_miss(error: HTTPException) -> Response:
+    mapped: errors.AppError = errors.NotFound(f"No route for {request.method} {request.path}")
+    if isinstance(error, werkzeug_exceptions.MethodNotAllowed):
+        mapped = errors.MethodNotAllowed(
+            f"{request.method} is not allowed on {request.path}", allowed=error.valid_methods or ()
+        )
+    return json_response(mapped.to_body(), status=mapped.status, headers=mapped.headers())
+
+
 def _handle(
     request: Request, url_map: Map, function: str, views: Mapping[str, View] | None
 ) -> Response:
@@ -99,7 +161,7 @@ def _handle(
         route, params = _match(request, url_map)
         return _view(function, route.view, views)(request, **params)
     except errors.AppError as error:
-        return json_response(error.to_body(), status=error.status)
+        return json_response(error.to_body(), status=error.status, headers=error.headers())
     except RequestEntityTooLarge:
         too_large = errors.PayloadTooLarge("The request body is too large")
         return json_response(too_large.to_body(), status=too_large.status)
@@ -132,9 +194,10 @@ def _match(request: Request, url_map: Map) -> tuple[Route, Mapping[str, Any]]:
     try:
         route, params = adapter.match(method=request.method)
     except HTTPException as error:
-        if error.code == 405:
+        if isinstance(error, werkzeug_exceptions.MethodNotAllowed):
             raise errors.MethodNotAllowed(
-                f"{request.method} is not allowed on {request.path}"
+                f"{request.method} is not allowed on {request.path}",
+                allowed=error.valid_methods or (),
             ) from None
         raise errors.NotFound(f"No route for {request.method} {request.path}") from None
     if not isinstance(route, Route):  # a redirect rule; this map declares none

@@ -37,11 +37,7 @@ def idempotent(request: Request, principal: Principal, action: Action) -> Respon
         path=request.path,
         body=request.get_data(cache=True),
     )
-    try:
-        stored = idempotency.run(bootstrap.store(), guarded, action, now=datetime.now(UTC))
-    except idempotency.RequestInFlight as busy:
-        headers = {"Retry-After": str(busy.retry_after)}
-        return json_response(busy.to_body(), status=busy.status, headers=headers)
+    stored = idempotency.run(bootstrap.store(), guarded, action, now=datetime.now(UTC))
     replayed = {"Idempotent-Replayed": "true"} if stored.replayed else None
     return Response(
         stored.body, status=stored.status, headers=replayed, mimetype="application/json"

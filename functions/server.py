@@ -8,7 +8,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
-from functions._http import json_response
+from functions._http import answer_routing_misses_in_json, json_response
 from functions.routes import ROUTES
 from payments import errors
 from payments.settings import get_settings
@@ -27,6 +27,7 @@ def create_app() -> Flask:
     )
     app = Flask(__name__)
     app.url_map.strict_slashes = False
+    answer_routing_misses_in_json(app)
 
     @app.route("/", defaults={"path": ""}, methods=_METHODS)
     @app.route("/<path:path>", methods=_METHODS)

@@ -22,6 +22,8 @@ ledger translate their libraries' exceptions into them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 __all__ = [
     "AppError",
     "Conflict",
@@ -48,6 +50,7 @@ class AppError(Exception):
     type = "api_error"
     code = "internal_error"
     from_stripe = False  # set by the Stripe gateway on an error that Stripe itself answered
+    retry_after: int | None = None  # seconds; sent as `Retry-After` when set
 
     def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
         super().__init__(message)
@@ -61,6 +64,10 @@ class AppError(Exception):
         if self.param is not None:
             error["param"] = self.param
         return {"error": error}
+
+    def headers(self) -> dict[str, str]:
+        """Response headers the error's status calls for (RFC 9110: `Retry-After`, `Allow`)."""
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 class ValidationError(AppError):
@@ -101,6 +108,13 @@ class MethodNotAllowed(AppError):
     status = 405
     type = "invalid_request_error"
     code = "method_not_allowed"
+
+    def __init__(self, message: str, *, allowed: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.allowed = sorted(set(allowed))
+
+    def headers(self) -> dict[str, str]:
+        return {**super().headers(), "Allow": ", ".join(self.allowed)}
 
 
 class Conflict(AppError):

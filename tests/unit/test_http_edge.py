@@ -17,6 +17,7 @@ ROUTES = (
     Route("probe", "POST", "/things", "create", "Create a thing"),
     Route("probe", "GET", "/boom", "boom", "Fail unexpectedly"),
     Route("probe", "GET", "/conflict", "conflict", "Fail with a known error"),
+    Route("probe", "GET", "/limited", "limited", "Fail with a rate limit"),
 )
 
 
@@ -36,7 +37,21 @@ def conflict(req: Request) -> Response:
     raise errors.Conflict("Already captured", code="already_captured")
 
 
-VIEWS: dict[str, View] = {"show": show, "create": create, "boom": boom, "conflict": conflict}
+class SlowDown(errors.RateLimited):
+    retry_after = 7
+
+
+def limited(req: Request) -> Response:
+    raise SlowDown("Too many attempts")
+
+
+VIEWS: dict[str, View] = {
+    "show": show,
+    "create": create,
+    "boom": boom,
+    "conflict": conflict,
+    "limited": limited,
+}
 ENTRY = http_function("probe", routes=ROUTES, views=VIEWS)
 APP = Flask("edge-test")
 
@@ -69,6 +84,14 @@ def test_unknown_path_is_a_json_404_and_wrong_method_a_json_405() -> None:
     wrong = call("/things/th_1", method="DELETE")
     assert wrong.status_code == 405
     assert body(wrong)["error"]["code"] == "method_not_allowed"  # type: ignore[index]
+    assert wrong.headers["Allow"] == "GET, HEAD"  # RFC 9110: a 405 says what is allowed
+
+
+def test_an_error_with_a_retry_time_sends_retry_after() -> None:
+    response = call("/limited")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "7"
+    assert "Retry-After" not in call("/conflict").headers
 
 
 def test_app_error_maps_to_its_status_and_body() -> None:
@@ -112,6 +135,24 @@ def test_json_body_must_be_a_json_object() -> None:
         assert body(refused)["error"]["type"] == "invalid_request_error"  # type: ignore[index]
 
 
+def test_a_json_body_too_deep_for_the_parser_is_a_400_not_a_500() -> None:
+    deep = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    refused = call("/things", method="POST", data=deep, content_type="application/json")
+    assert refused.status_code == 400
+    assert "nested too deeply" in body(refused)["error"]["message"]  # type: ignore[index]
+
+
+def test_a_json_body_with_a_lone_surrogate_is_refused_but_escaped_pairs_are_text() -> None:
+    for lone in ('{"name": "\\ud800"}', '{"a": [{"\\udfff": 1}]}'):
+        refused = call("/things", method="POST", data=lone, content_type="application/json")
+        assert refused.status_code == 400, lone
+        assert body(refused)["error"]["code"] == "invalid_unicode"  # type: ignore[index]
+    pair = '{"name": "\\ud83d\\ude00 \\u00e9"}'
+    accepted = call("/things", method="POST", data=pair, content_type="application/json")
+    assert accepted.status_code == 201
+    assert body(accepted) == {"name": "\U0001f600 \u00e9"}
+
+
 def test_bodies_over_the_limit_are_refused_with_413(monkeypatch: pytest.MonkeyPatch) -> None:
     from payments.settings import get_settings
 
@@ -145,3 +186,22 @@ def test_request_id_is_echoed_or_minted_and_logs_carry_it_with_the_trace(
     minted = call("/things/a", headers={"X-Request-Id": "bad id with spaces"})
     assert minted.headers["X-Request-Id"] != "bad id with spaces"
     assert len(minted.headers["X-Request-Id"]) == 32
+
+
+def test_paths_the_surrounding_flask_app_cannot_route_are_answered_in_json() -> None:
+    """Flask's catch-all `<path:path>` matches no encoded newline, so such a request never
+    reaches a function: the app around them (functions-framework deployed, the local server)
+    must still answer the API's JSON, not an HTML page."""
+    import functions_framework
+
+    from functions.server import create_app
+    from tests.e2e.servers import ROOT
+
+    deployed = functions_framework.create_app(target="payments", source=str(ROOT / "main.py"))
+    for app in (deployed, create_app()):
+        response = app.test_client().get("/api/v1/payments/a%0Ab")
+        assert response.status_code == 404
+        assert response.mimetype == "application/json"
+        assert response.get_json()["error"]["code"] == "not_found"
+        wrong = app.test_client().put("/api/v1/payments/a%0Ab")
+        assert wrong.mimetype == "application/json"
