@@ -42,7 +42,7 @@ def replay_event(request: Request, event_id: str) -> Response:
 
 def _int_arg(request: Request, name: str, *, default: int) -> int:
     raw = request.args.get(name)
-    if raw is None:
+    if not raw:  # absent, or empty as a blank form field sends it
         return default
     try:
         return int(raw)

@@ -11,6 +11,7 @@ from google.cloud import firestore
 
 from ledger._records import fields_of
 from ledger._transactions import translated
+from ledger.ids import storable_id
 
 __all__ = [
     "ApiKeyRecord",
@@ -63,6 +64,8 @@ def find_by_prefix(db: firestore.Client, lookup_prefix: str) -> list[ApiKeyRecor
 @translated
 def get_api_key(db: firestore.Client, *, tenant_id: str, key_id: str) -> ApiKeyRecord | None:
     """The tenant's key, or None (also when the key belongs to another tenant)."""
+    if not storable_id(key_id):
+        return None
     snapshot = db.collection(API_KEYS).document(key_id).get()
     if not snapshot.exists or snapshot.get("tenant_id") != tenant_id:
         return None

@@ -14,7 +14,16 @@ from typing import Any
 from google.cloud import firestore
 
 from ledger._transactions import run_transaction, translated
-from ledger.accounts import MEMBERSHIPS, TENANTS, USERS, UserRecord, membership_id, user_from
+from ledger.accounts import (
+    MEMBERSHIPS,
+    TENANTS,
+    USERS,
+    UserRecord,
+    get_user,
+    membership_id,
+    user_from,
+)
+from ledger.ids import storable_id
 from payments.errors import Conflict, NotFound
 
 __all__ = [
@@ -51,6 +60,8 @@ def _ref(db: firestore.Client, tenant_id: str, user_id: str) -> Any:
 
 @translated
 def get_membership(db: firestore.Client, tenant_id: str, user_id: str) -> MembershipRecord | None:
+    if not storable_id(membership_id(tenant_id, user_id)):  # ids from a URL or a header
+        return None
     snapshot = _ref(db, tenant_id, user_id).get()
     return _membership(snapshot.to_dict()) if snapshot.exists else None
 
@@ -60,6 +71,8 @@ def get_membership_and_user(
     db: firestore.Client, tenant_id: str, user_id: str
 ) -> tuple[MembershipRecord | None, UserRecord | None]:
     """Both documents in one round trip (the per-request check of a JWT or session)."""
+    if not storable_id(membership_id(tenant_id, user_id)):  # an `X-Tenant-Id` like `a/b`
+        return None, get_user(db, user_id)
     membership_ref = _ref(db, tenant_id, user_id)
     user_ref = db.collection(USERS).document(user_id)
     found = {s.reference.path: s for s in db.get_all([membership_ref, user_ref]) if s.exists}

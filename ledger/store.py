@@ -20,6 +20,7 @@ from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from ledger.ids import storable_id
 from payments.errors import Contention, Unavailable
 
 __all__ = [
@@ -114,6 +115,8 @@ class FirestoreStore(AbstractStore):
             self._before_write(key)
 
     def get(self, key: DocKey) -> Doc | None:
+        if not storable_id(key.id):  # e.g. an id from a URL: no such document can exist
+            return None
         with _translated_errors():
             snapshot = self._ref(key).get()
         return snapshot.to_dict() if snapshot.exists else None

@@ -24,7 +24,7 @@ VIEW_FIELDS = ("status", "reason", "amount", "currency", "charge_id", "created",
 
 
 def get_dispute(store: AbstractStore, tenant_id: str, dispute_id: str) -> Doc:
-    doc = store.get(DocKey(DISPUTES, dispute_id)) if "/" not in dispute_id else None
+    doc = store.get(DocKey(DISPUTES, dispute_id))
     if doc is None or doc.get("tenant_id") != tenant_id:
         raise NotFound(f"No dispute {dispute_id}", code="dispute_not_found", param="id")
     return dispute_view(dispute_id, doc)

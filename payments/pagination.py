@@ -10,12 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.ids import storable_id
 from ledger.store import AbstractStore, Doc, Query
 from payments.errors import ValidationError
 
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "MAX_UNIX_TIME",
     "Page",
     "decode_cursor",
     "encode_cursor",
@@ -23,10 +25,12 @@ __all__ = [
     "int_arg",
     "limit_arg",
     "list_by_status_and_payment",
+    "unix_time_arg",
 ]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_UNIX_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         created, last_id = json.loads(raw)
     except (ValueError, TypeError, binascii.Error):
         raise ValidationError("cursor is not a cursor this API returned", param="cursor") from None
-    if not isinstance(created, int) or not isinstance(last_id, str):
+    if not _unix_time(created) or not isinstance(last_id, str) or not storable_id(last_id):
         raise ValidationError("cursor is not a cursor this API returned", param="cursor")
     return created, last_id
 
@@ -127,6 +131,20 @@ def limit_arg(args: Mapping[str, str]) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", param="limit")
     return limit
+
+
+def unix_time_arg(args: Mapping[str, str], name: str) -> int | None:
+    """A query argument in Unix seconds (a Firestore integer holds no more than 64 bits)."""
+    value = int_arg(args, name)
+    if value is not None and not _unix_time(value):
+        raise ValidationError(
+            f"{name} must be a Unix time in seconds, 0 to {MAX_UNIX_TIME}", param=name
+        )
+    return value
+
+
+def _unix_time(value: object) -> bool:
+    return type(value) is int and 0 <= value <= MAX_UNIX_TIME
 
 
 def int_arg(args: Mapping[str, str], name: str) -> int | None:
