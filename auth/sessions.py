@@ -54,6 +54,10 @@ def csrf_token(session_id: str, *, key: str) -> str:
     return _mac(key, "csrf", session_id)
 
 
-def check_csrf(session_id: str, supplied: str | None, *, key: str) -> None:
-    if not supplied or not same(supplied, csrf_token(session_id, key=key)):
+def check_csrf(session_id: str, supplied: object, *, key: str) -> None:
+    """`supplied` comes straight from a header or a (JSON or form) body: anything but the
+    session's token, a number or a list included, is refused."""
+    if not isinstance(supplied, str) or not supplied:
+        raise Forbidden("Missing or wrong CSRF token", code="csrf_failed")
+    if not same(supplied, csrf_token(session_id, key=key)):
         raise Forbidden("Missing or wrong CSRF token", code="csrf_failed")

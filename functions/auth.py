@@ -26,6 +26,7 @@ from payments.auth_commands import (
 )
 from payments.auth_context import AuthContext
 from payments.bootstrap import auth_context
+from payments.errors import ValidationError
 
 __all__ = ["auth"]
 
@@ -133,9 +134,9 @@ def logout(request: Request) -> Response:
         supplied = request.headers.get("X-CSRF-Token") or body.get("csrf_token")
         sessions.check_csrf(session_id, supplied, key=ctx.signing_key)
     token = body.get("refresh_token")
-    logins.logout(
-        ctx, refresh_token=token if isinstance(token, str) else None, session_id=session_id
-    )
+    if token is not None and not isinstance(token, str):
+        raise ValidationError("`refresh_token` must be a string", param="refresh_token")
+    logins.logout(ctx, refresh_token=token, session_id=session_id)
     response = Response(status=204)
     response.delete_cookie(sessions.COOKIE_NAME, path="/", secure=True, httponly=True)
     return response

@@ -99,7 +99,9 @@ class CreateApiKey:
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> CreateApiKey:
-        name = body.get("name") or "API key"
+        name = body.get("name")
+        if name is None:
+            name = "API key"
         if not isinstance(name, str) or len(name) > 100:
             raise ValidationError("`name` is a text of at most 100 characters", param="name")
         role = role_field(body) if body.get("role") is not None else None

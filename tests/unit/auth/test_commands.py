@@ -47,3 +47,8 @@ def test_codes_roles_and_keys() -> None:
         ChangeRole.from_body({"role": "superuser"})
     assert CreateApiKey.from_body({}) == CreateApiKey(name="API key", role=None)
     assert CreateApiKey.from_body({"name": "ci", "role": "developer"}).role is Role.DEVELOPER
+    assert CreateApiKey.from_body({"name": None}).name == "API key"
+    assert CreateApiKey.from_body({"name": "  "}).name == "API key"
+    for name in ({}, [], 0, False):  # not text: refused, not silently renamed
+        with pytest.raises(ValidationError):
+            CreateApiKey.from_body({"name": name})

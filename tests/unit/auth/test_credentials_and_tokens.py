@@ -82,7 +82,7 @@ def test_session_cookies_are_signed_and_csrf_tokens_bound_to_the_session() -> No
             sessions.unsign_session(forged, key=KEY)
     csrf = sessions.csrf_token(session_id, key=KEY)
     sessions.check_csrf(session_id, csrf, key=KEY)
-    for wrong in (None, "", sessions.csrf_token("another", key=KEY)):
+    for wrong in (None, "", 12345, [csrf], sessions.csrf_token("another", key=KEY)):
         with pytest.raises(Forbidden):
             sessions.check_csrf(session_id, wrong, key=KEY)
 
