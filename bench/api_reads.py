@@ -2,10 +2,10 @@
 10,000 in other tenants — the latency of the first page and of page 50, reached by following
 `next_cursor`. Cursor pagination must not slow down with depth: the headline is page 50 / page 1.
 
-The payments are seeded directly with the driver's Firestore client (batches of 500 documents),
-shaped as the webhook path writes them: copies of the documents the
-in-order reference run produced, each with its own id, tenant and Stripe `created` time, the
-tenants' payments interleaved in time.
+The payments are seeded directly into the emulator (`bench.rest_seed`, commits of 500 documents),
+shaped as the webhook path writes them: copies of the documents the in-order reference run
+produced, each with its own id, tenant and Stripe `created` time, the tenants' payments
+interleaved in time.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from bench import stats
 from bench.load import Request, run_requests
+from bench.rest_seed import commit_documents
 from bench.server import BenchServer
 from functions.routes import API_PREFIX, ROUTES
 from ledger.collections import PAYMENTS
@@ -39,7 +40,8 @@ def route_present() -> bool:
 
 
 def seed_payments(
-    db: Any,
+    host_port: str,
+    project: str,
     templates: list[Doc],
     *,
     tenant_counts: Mapping[str, tuple[str, int]],
@@ -71,15 +73,9 @@ def seed_payments(
     batches = [docs[i : i + BATCH] for i in range(0, len(docs), BATCH)]
     started = time.perf_counter()
     with ThreadPoolExecutor(SEED_THREADS) as pool:
-        list(pool.map(lambda batch: _write(db, batch), batches))  # re-raises a failed batch
+        # list() re-raises a failed batch
+        list(pool.map(lambda b: commit_documents(host_port, project, PAYMENTS, b), batches))
     return time.perf_counter() - started
-
-
-def _write(db: Any, batch: list[tuple[str, Doc]]) -> None:
-    writes = db.batch()
-    for payment_id, doc in batch:
-        writes.set(db.collection(PAYMENTS).document(payment_id), doc)
-    writes.commit()
 
 
 def run_api_reads(

@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -184,8 +185,14 @@ def run_cold_start(
         name: tuple(lib for lib in CLIENT_LIBRARIES if lib in imports[name]["modules"])
         for name in measured
     }
-    timings: dict[str, list[float]] = {name: [] for name in measured}
-    baselines: dict[tuple[str, ...], list[float]] = {libs: [] for libs in libraries.values()}
+    hello_imports = {
+        libs: _importtime(hello, {**env, "BENCH_HELLO_IMPORTS": ",".join(libs)}, Probe("GET", "/"))
+        for libs in set(libraries.values())
+    }
+    timings: dict[str, list[tuple[float, float]]] = {name: [] for name in measured}
+    baselines: dict[tuple[str, ...], list[tuple[float, float]]] = {
+        libs: [] for libs in libraries.values()
+    }
     probes_sent: dict[str, str] = {}
     for run in range(runs):
         order = measured if run % 2 == 0 else measured[::-1]
@@ -201,19 +208,30 @@ def run_cold_start(
         if name not in probe_of:
             results[name] = {"measured": False, "why": "no probe for it (no parameterless GET)"}
             continue
-        function_ms = statistics.median(timings[name])
+        runs_ms = timings[name]
         base = baselines[libraries[name]]
-        baseline_ms = statistics.median(base)
+        function_ms = statistics.median(total for total, _ in runs_ms)
+        baseline_ms = statistics.median(total for total, _ in base)
+        first_request_ms = statistics.median(request for _, request in runs_ms)
         results[name] = {
             "measured": True,
             "first_200_ms": round(function_ms, 1),
-            "runs_ms": [round(t, 1) for t in timings[name]],
+            "runs_ms": [round(total, 1) for total, _ in runs_ms],
+            # of which the first request itself (lazy imports, clients, first RPCs): the rest
+            # is the process starting and importing until it listens
+            "first_request_ms": round(first_request_ms, 1),
             "hello_world_ms": round(baseline_ms, 1),
-            "hello_world_runs_ms": [round(t, 1) for t in base],
+            "hello_world_runs_ms": [round(total, 1) for total, _ in base],
+            "hello_first_request_ms": round(statistics.median(r for _, r in base), 1),
             "ratio": stats.ratio(function_ms, baseline_ms),
             "client_libraries": list(libraries[name]),
             "probe": probes_sent[name],
-            "importtime": {k: v for k, v in imports[name].items() if k != "modules"},
+            "importtime": {
+                **{k: v for k, v in imports[name].items() if k not in ("modules", "self_us")},
+                "beyond_hello_world": beyond_baseline(
+                    imports[name], hello_imports[libraries[name]]
+                ),
+            },
         }
     return results
 
@@ -222,11 +240,12 @@ def _command(target: list[str], port: int) -> list[str]:
     return [sys.executable, *target, f"--port={port}", "--host=127.0.0.1"]
 
 
-def _first_answer_ms(target: list[str], env: dict[str, str], probe: Probe) -> float:
+def _first_answer_ms(target: list[str], env: dict[str, str], probe: Probe) -> tuple[float, float]:
+    """(process start to the first answer, of which the first request itself), in ms."""
     port = free_port()
     with _process(_command(target, port), env) as (process, started):
-        _wait_for_answer(port, probe, process)
-        return (time.perf_counter() - started) * 1000
+        request_s = _wait_for_answer(port, probe, process)
+        return (time.perf_counter() - started) * 1000, request_s * 1000
 
 
 def _importtime(target: list[str], env: dict[str, str], probe: Probe) -> dict[str, Any]:
@@ -248,6 +267,7 @@ def summarize_importtime(text: str) -> dict[str, Any]:
     by_package: dict[str, int] = defaultdict(int)
     top_level: list[tuple[int, str]] = []
     modules: set[str] = set()
+    self_us_of: dict[str, int] = {}
     total = own = 0
     for line in text.splitlines():
         match = _IMPORT_LINE.match(line)
@@ -260,6 +280,7 @@ def summarize_importtime(text: str) -> dict[str, Any]:
             match.group(4),
         )
         modules.add(module)
+        self_us_of[module] = self_us_of.get(module, 0) + self_us
         total += self_us
         by_package[_package(module)] += self_us
         if module.split(".")[0] in OWN_PACKAGES:
@@ -275,6 +296,20 @@ def summarize_importtime(text: str) -> dict[str, Any]:
             name: round(us / 1000, 1) for us, name in sorted(top_level, reverse=True)[:6]
         },
         "modules": modules,
+        "self_us": self_us_of,
+    }
+
+
+def beyond_baseline(function: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """What the function imports that its hello-world does not: self time by package."""
+    extra: dict[str, int] = defaultdict(int)
+    for module, self_us in function["self_us"].items():
+        if module not in baseline["modules"]:
+            extra[_package(module)] += self_us
+    top = sorted(extra.items(), key=lambda item: -item[1])[:6]
+    return {
+        "total_ms": round(sum(extra.values()) / 1000, 1),
+        "top_packages_ms": {name: round(us / 1000, 1) for name, us in top},
     }
 
 
@@ -304,38 +339,38 @@ def _process(
     try:
         yield process, started
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, 15)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, 9)
-                process.wait()
+        if process.poll() is None:  # measured: no need for a graceful shutdown
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
-def _wait_for_answer(port: int, probe: Probe, process: subprocess.Popen[bytes]) -> None:
+def _wait_for_answer(port: int, probe: Probe, process: subprocess.Popen[bytes]) -> float:
     """Poll until the port accepts a connection, then send the probe once: its answer must be
-    a success (an error would mean the bench set the function up wrong)."""
+    a success (an error would mean the bench set the function up wrong). The seconds that
+    request took."""
     deadline = time.perf_counter() + START_TIMEOUT_S
     while time.perf_counter() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the function exited with {process.returncode}")
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            headers = dict(probe.headers)
-            if probe.body is not None:
-                headers["Content-Type"] = "application/json"
             try:
-                connection.request(probe.method, probe.path, body=probe.body, headers=headers)
+                connection.connect()
             except ConnectionError:
                 time.sleep(0.005)  # not listening yet
                 continue
+            headers = dict(probe.headers)
+            if probe.body is not None:
+                headers["Content-Type"] = "application/json"
+            sent = time.perf_counter()
+            connection.request(probe.method, probe.path, body=probe.body, headers=headers)
             response = connection.getresponse()
             body = response.read()
+            answered = time.perf_counter()
             low, high = probe.success
             if not low <= response.status <= high:
                 raise RuntimeError(f"{probe} answered {response.status}: {body[:300]!r}")
-            return
+            return answered - sent
         finally:
             connection.close()
     raise TimeoutError(f"no answer from {probe} within {START_TIMEOUT_S}s")

@@ -14,7 +14,7 @@ from typing import Any
 
 from bench import api_reads, cold_start, stats
 from bench.config import BenchConfig
-from bench.environment import Emulators, running_emulators, running_stripe_emulator
+from bench.environment import PROJECT, Emulators, running_emulators, running_stripe_emulator
 from bench.events import CONNECT_SECRET, PLATFORM_SECRET, TENANTS, Workload, build_workload
 from bench.floor import measure_collision, run_floor
 from bench.ingest import run_ingest, seed_tenants
@@ -217,7 +217,11 @@ def _api_reads(
         counts[tenant_id] = (account, share)
     templates = list(expected["payments"].values())
     seed_s = api_reads.seed_payments(
-        emulators.client, templates, tenant_counts=counts, created_from=1_700_000_000
+        emulators.firestore.host_port,
+        PROJECT,
+        templates,
+        tenant_counts=counts,
+        created_from=1_700_000_000,
     )
     key = create_api_key(emulators.client, caller, role="viewer")
     result = api_reads.run_api_reads(
