@@ -14,6 +14,7 @@ class BenchConfig:
     deliveries: int  # webhook deliveries per concurrency (10% duplicates)
     warmup_deliveries: int  # through both paths first, not recorded (JIT, caches, channels)
     concurrencies: tuple[int, ...]
+    ledger_floor_transactions: int  # the floor's second rung, at concurrency 1 only
     cold_start_runs: int
     cold_start_functions: tuple[str, ...] | None  # None: every deployed function
     tenant_payments: int  # section 4: payments in the caller's tenant ...
@@ -28,6 +29,7 @@ FULL = BenchConfig(
     deliveries=2000,
     warmup_deliveries=100,
     concurrencies=(1, 8, 32),
+    ledger_floor_transactions=500,
     cold_start_runs=3,
     cold_start_functions=None,
     tenant_payments=10_000,
@@ -39,9 +41,10 @@ FULL = BenchConfig(
 
 QUICK = BenchConfig(
     name="quick",
-    deliveries=100,
-    warmup_deliveries=40,
+    deliveries=80,
+    warmup_deliveries=20,
     concurrencies=(1, 8),
+    ledger_floor_transactions=30,
     cold_start_runs=1,
     cold_start_functions=("webhooks", "payments"),
     tenant_payments=500,

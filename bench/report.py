@@ -121,6 +121,16 @@ def _floor(results: dict[str, Any]) -> list[str]:
         "ratios (time per event, latency; > 1 = overhead)"
     )
     lines = [title, *_table(head, rows)]
+    ledger = results.get("ledger_floor")
+    if ledger:
+        t, r = ledger["transactions"], ledger["ratios"]
+        lines.append(
+            f"  ledger floor (the webhook path's Firestore work alone: claim create + apply "
+            f"transaction with the ledger's documents), c=1, {t['count']} events: "
+            f"{t['per_s']}/s, p50 {t['p50_ms']} ms, {ledger['rpc']['per_transaction']} RPC; "
+            f"ledger/floor p50 {_x(r['ledger_over_floor_p50'])}, "
+            f"webhook/ledger p50 {_x(r['webhook_over_ledger_p50'])}"
+        )
     collision = results.get("collision")
     if collision:
         lines.append(

@@ -18,6 +18,7 @@ from bench.environment import PROJECT, Emulators, running_emulators, running_str
 from bench.events import CONNECT_SECRET, PLATFORM_SECRET, TENANTS, Workload, build_workload
 from bench.floor import measure_collision, run_floor
 from bench.ingest import run_ingest, seed_tenants
+from bench.ledger_floor import run_ledger_floor
 from bench.machine import describe_machine
 from bench.reference import Ledger, in_order_ledger
 from bench.seed import create_api_key, create_connected_tenant
@@ -70,11 +71,18 @@ def run_bench(
                 results["collision"] = _collision(emulators, say)
                 clock.lap("warm_up")
                 results["ingest"] = []
+                apply_sizes: list[list[int]] = []
                 for concurrency in config.concurrencies:
-                    results["ingest"].append(
-                        _ingest_and_floor(emulators, server, workload, expected, concurrency, say)
+                    run, sizes = _ingest_and_floor(
+                        emulators, server, workload, expected, concurrency, say
                     )
+                    results["ingest"].append(run)
+                    apply_sizes.append(sizes)
                     clock.lap(f"ingest_and_floor_c{concurrency}")
+                results["ledger_floor"] = _ledger_floor(
+                    emulators, workload, expected, results["ingest"][0], apply_sizes[0], config, say
+                )
+                clock.lap("ledger_floor")
             if "cold_start" in sections:
                 results["cold_start"] = _cold_start(emulators, env, stripe_url, config, say)
                 clock.lap("cold_start")
@@ -136,11 +144,14 @@ def _ingest_and_floor(
     expected: Ledger,
     concurrency: int,
     say: Say,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[int]]:
+    """The webhook run and the floor at one concurrency, their ratios; and the number of
+    documents each apply commit wrote (the floors write as many)."""
     emulators.reset()
     seed_tenants(emulators.store)
     webhook = run_ingest(server, emulators.store, workload, expected, concurrency=concurrency)
     sizes = webhook.pop("apply_writes") or [1]
+    webhook["apply_writes_mean"] = round(sum(sizes) / len(sizes), 2)
     floor = run_floor(
         emulators.store,
         emulators.counter,
@@ -164,7 +175,42 @@ def _ingest_and_floor(
         f"{w['p99_ms']} ms; floor {f['per_s']}/s p50 {f['p50_ms']} ms; ratios {ratios}; "
         f"correct: {webhook['correctness']['passed']}"
     )
-    return {"concurrency": concurrency, "webhook": webhook, "floor": floor, "ratios": ratios}
+    return {"concurrency": concurrency, "webhook": webhook, "floor": floor, "ratios": ratios}, sizes
+
+
+def _ledger_floor(
+    emulators: Emulators,
+    workload: Workload,
+    expected: Ledger,
+    first: dict[str, Any],
+    sizes: list[int],
+    config: BenchConfig,
+    say: Say,
+) -> dict[str, Any]:
+    """The webhook path's own Firestore work, at concurrency 1 (`bench.ledger_floor`), next to
+    the bare floor and the webhook of the same concurrency."""
+    emulators.reset()
+    result = run_ledger_floor(
+        emulators.store,
+        emulators.counter,
+        workload,
+        expected,
+        transactions=config.ledger_floor_transactions,
+        writes_per_transaction=sizes,
+        tag="ledger",
+    )
+    ledger = result["transactions"]
+    floor = first["floor"]["transactions"]
+    webhook = first["webhook"]["deliveries"]
+    result["vs"] = {"concurrency": first["concurrency"]}
+    result["ratios"] = {
+        # the design's Firestore work over a bare transaction
+        "ledger_over_floor_p50": stats.ratio(ledger["p50_ms"], floor["p50_ms"]),
+        # everything else on the webhook path: HTTP, signature, routing, reducer, process hop
+        "webhook_over_ledger_p50": stats.ratio(webhook["p50_ms"], ledger["p50_ms"]),
+    }
+    say(f"ledger floor c=1: p50 {ledger['p50_ms']} ms; ratios {result['ratios']}")
+    return result
 
 
 def _cold_start(
