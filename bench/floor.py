@@ -72,6 +72,7 @@ def run_floor(
         "rpc": {
             "per_transaction": round(rpc["total"] / transactions, 2),
             "by_method": dict(sorted(rpc["calls"].items())),
+            "ms_per_call": rpc["ms_per_call"],
             "time": rpc["time"],
         },
     }

@@ -87,6 +87,7 @@ def run_ingest(
             "per_unique_event": round(total_rpc / len(unique_ids), 2),
             "during_deliveries": delivery_rpc["total"],
             "delivery_time": delivery_rpc["time"],  # server time per delivery: RPCs, the rest
+            "ms_per_call": delivery_rpc["ms_per_call"],
             "during_retries": settle_rpc["total"],
             "by_method": dict(sorted(calls.items())),
             "documents_written": delivery_rpc["documents_written"]

@@ -2,9 +2,10 @@
 
 For each of the workload's events (at concurrency 1): create its inbox record as `receive`
 does (the real `inbox_record`, raw payload included), then one transaction that reads the inbox
-record and a payment document and writes what an apply writes — the payment snapshot as the
-in-order run left it, a timeline entry, the inbox update, and as many transaction documents as
-make up the apply's count (taken from the webhook run's own commits, sample by sample). No
+record and the event's payment snapshot (put in place beforehand, as the in-order run left it)
+and writes what an apply writes — the payment snapshot, a timeline entry, the inbox update, and
+as many transaction documents as make up the apply's count (taken from the webhook run's own
+commits, sample by sample). No
 HTTP, no signature, no routing, no reducer; every event has documents of its own (no
 contention). So `ledger floor / floor` is what the design's Firestore work costs over a bare
 transaction — the claim's extra RPC and documents of a payment's weight — and
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,9 +30,10 @@ from payments.events.model import StripeEvent
 from payments.webhooks.records import inbox_record, timeline_entry
 from payments.webhooks.routing import EventRoute
 
-__all__ = ["run_ledger_floor"]
+__all__ = ["PAYMENTS_COLLECTION", "run_ledger_floor"]
 
 PREFIX = "bench_ledger_"  # collections of their own: nothing the product reads
+PAYMENTS_COLLECTION = f"{PREFIX}payments"
 
 
 def run_ledger_floor(
@@ -43,7 +45,9 @@ def run_ledger_floor(
     transactions: int,
     writes_per_transaction: Sequence[int],
     tag: str,
+    seed_payments: Callable[[list[tuple[str, Doc]]], None],
 ) -> dict[str, Any]:
+    """`seed_payments(rows)` puts (id, document) rows in `PREFIX + "payments"` beforehand."""
     payment_of = {
         event["id"]: payment_id
         for payment_id, events in workload.events_by_payment.items()
@@ -53,6 +57,9 @@ def run_ledger_floor(
     for fact in expected[PAYMENT_TRANSACTIONS].values():
         facts_of.setdefault(str(fact["payment_id"]), []).append(fact)
     events = [d.payload for d in workload.deliveries if not d.duplicate][:transactions]
+    seed_payments(
+        [(f"{tag}_{i}", expected[PAYMENTS][payment_of[e["id"]]]) for i, e in enumerate(events)]
+    )
     counter.reset()
     latencies = []
     started = time.perf_counter()
@@ -77,6 +84,7 @@ def run_ledger_floor(
         "rpc": {
             "per_transaction": round(rpc["total"] / max(1, len(events)), 2),
             "by_method": dict(sorted(rpc["calls"].items())),
+            "ms_per_call": rpc["ms_per_call"],
             "time": rpc["time"],
         },
     }
@@ -90,7 +98,7 @@ def _one(
     now = datetime.now(UTC)
     tenant_id = str(payment["tenant_id"])
     inbox = DocKey(f"{PREFIX}webhook_events", doc_id)
-    payment_key = DocKey(f"{PREFIX}payments", doc_id)
+    payment_key = DocKey(PAYMENTS_COLLECTION, doc_id)
     claim = {"token": doc_id, "until": now}
 
     def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, None]:

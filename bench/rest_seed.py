@@ -42,10 +42,20 @@ def rest_value(value: Any) -> dict[str, Any]:
     raise TypeError(f"cannot store {type(value).__name__} in Firestore")
 
 
+MAX_WRITES = 500  # per commit, as in Firestore
+
+
 def commit_documents(
     host_port: str, project: str, collection: str, docs: list[tuple[str, dict[str, Any]]]
 ) -> None:
-    """Set every (id, document) of `collection` in one commit."""
+    """Set every (id, document) of `collection`, in commits of at most 500 writes."""
+    for start in range(0, len(docs), MAX_WRITES):
+        _commit(host_port, project, collection, docs[start : start + MAX_WRITES])
+
+
+def _commit(
+    host_port: str, project: str, collection: str, docs: list[tuple[str, dict[str, Any]]]
+) -> None:
     database = f"projects/{project}/databases/(default)"
     writes = [
         {

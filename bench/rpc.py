@@ -36,9 +36,13 @@ class RpcCounter:
         self.apply_writes: list[int] = []  # documents written by each apply commit
         self.documents_written = 0
         self.units: list[tuple[float, float]] = []  # (seconds, of which in RPCs) per unit
+        self.seconds: dict[str, float] = {}  # time waiting on each method, all threads
 
-    def add_rpc_time(self, seconds: float) -> None:
+    def add_rpc_time(self, method: str, seconds: float) -> None:
         self._thread.rpc_s = getattr(self._thread, "rpc_s", 0.0) + seconds
+        with self._lock:
+            name = method.rsplit("/", 1)[-1]
+            self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     @contextmanager
     def unit(self) -> Iterator[None]:
@@ -68,6 +72,7 @@ class RpcCounter:
             self.apply_writes.clear()
             self.documents_written = 0
             self.units.clear()
+            self.seconds.clear()
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -77,6 +82,11 @@ class RpcCounter:
                 "documents_written": self.documents_written,
                 "apply_writes": list(self.apply_writes),
                 "time": _time_split(self.units),
+                "ms_per_call": {
+                    name: round(self.seconds[name] / count * 1000, 2)
+                    for name, count in sorted(self.calls.items())
+                    if name in self.seconds
+                },
             }
 
 
@@ -115,14 +125,14 @@ class _Counting(
         try:
             return continuation(details, request)
         finally:
-            self._counter.add_rpc_time(time.perf_counter() - started)
+            self._counter.add_rpc_time(details.method, time.perf_counter() - started)
 
     def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         self._counter.record(details.method, request)
         started = time.perf_counter()
         call = continuation(details, request)
-        self._counter.add_rpc_time(time.perf_counter() - started)
-        return _TimedStream(call, self._counter)
+        self._counter.add_rpc_time(details.method, time.perf_counter() - started)
+        return _TimedStream(call, self._counter, details.method)
 
     def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
         self._counter.record(details.method, None)
@@ -136,9 +146,10 @@ class _Counting(
 class _TimedStream:
     """A streaming call whose reads are timed on the reading thread; all else delegated."""
 
-    def __init__(self, call: Any, counter: RpcCounter) -> None:
+    def __init__(self, call: Any, counter: RpcCounter, method: str) -> None:
         self._call = call
         self._counter = counter
+        self._method = method
 
     def __iter__(self) -> _TimedStream:
         return self
@@ -148,7 +159,7 @@ class _TimedStream:
         try:
             return next(self._call)
         finally:
-            self._counter.add_rpc_time(time.perf_counter() - started)
+            self._counter.add_rpc_time(self._method, time.perf_counter() - started)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._call, name)

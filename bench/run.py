@@ -18,9 +18,11 @@ from bench.environment import PROJECT, Emulators, running_emulators, running_str
 from bench.events import CONNECT_SECRET, PLATFORM_SECRET, TENANTS, Workload, build_workload
 from bench.floor import measure_collision, run_floor
 from bench.ingest import run_ingest, seed_tenants
+from bench.ledger_floor import PAYMENTS_COLLECTION as LEDGER_PAYMENTS
 from bench.ledger_floor import run_ledger_floor
 from bench.machine import describe_machine
 from bench.reference import Ledger, in_order_ledger
+from bench.rest_seed import commit_documents
 from bench.seed import create_api_key, create_connected_tenant
 from bench.server import BenchServer, running_server
 from emulators.gcloud import free_port
@@ -117,7 +119,7 @@ def _warm_up(emulators: Emulators, server: BenchServer, deliveries: int) -> None
     expected = in_order_ledger(workload.events_by_payment, TENANTS, secret=CONNECT_SECRET)
     emulators.reset()
     seed_tenants(emulators.store)
-    run_ingest(server, emulators.store, workload, expected, concurrency=4)
+    run_ingest(server, emulators.store, workload, expected, concurrency=1)  # no lock waits
     run_floor(
         emulators.store,
         emulators.counter,
@@ -198,6 +200,9 @@ def _ledger_floor(
         transactions=config.ledger_floor_transactions,
         writes_per_transaction=sizes,
         tag="ledger",
+        seed_payments=lambda rows: commit_documents(
+            emulators.firestore.host_port, PROJECT, LEDGER_PAYMENTS, rows
+        ),
     )
     ledger = result["transactions"]
     floor = first["floor"]["transactions"]
