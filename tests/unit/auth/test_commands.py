@@ -49,6 +49,7 @@ def test_codes_roles_and_keys() -> None:
     assert CreateApiKey.from_body({"name": "ci", "role": "developer"}).role is Role.DEVELOPER
     assert CreateApiKey.from_body({"name": None}).name == "API key"
     assert CreateApiKey.from_body({"name": "  "}).name == "API key"
-    for name in ({}, [], 0, False):  # not text: refused, not silently renamed
+    not_text: tuple[object, ...] = ({}, [], 0, False)  # refused, not silently renamed
+    for name in not_text:
         with pytest.raises(ValidationError):
             CreateApiKey.from_body({"name": name})
