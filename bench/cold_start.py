@@ -76,6 +76,7 @@ class Probe:
 
 
 ProbeFactory = Callable[[int], Probe]  # run number → a fresh request
+HELLO = Probe("GET", "/")
 
 
 def probes(store: AbstractStore, *, webhook_tenant: str, owner_key: str) -> dict[str, ProbeFactory]:
@@ -168,11 +169,11 @@ def run_cold_start(
     runs: int,
     functions: Sequence[str] = FUNCTION_NAMES,
 ) -> dict[str, Any]:
-    """First one run of each function under `-X importtime`: what it imports (its client
-    libraries, its top offenders). Then `runs` rounds: each round starts every function once
-    and every distinct hello-world once (one per set of client libraries), so a function and
-    its baseline are sampled over the same stretch of time, whatever else loads the machine.
-    Medians, and their ratio."""
+    """First one run of each function, and of each distinct hello-world, under `-X importtime`:
+    what it imports (its client libraries, its top offenders, what it imports beyond its
+    hello-world). Then `runs` rounds: each starts every function once, each right next to a
+    start of its hello-world (taking turns to go first), so both sides of a ratio see the same
+    moment of a shared machine. Medians, their ratio, and each pair's ratio."""
     functions_framework = str(Path(sys.executable).with_name("functions-framework"))
     hello = [functions_framework, "--target=hello", "--source=bench/hello_world.py"]
 
@@ -186,44 +187,47 @@ def run_cold_start(
         for name in measured
     }
     hello_imports = {
-        libs: _importtime(hello, {**env, "BENCH_HELLO_IMPORTS": ",".join(libs)}, Probe("GET", "/"))
+        libs: _importtime(hello, {**env, "BENCH_HELLO_IMPORTS": ",".join(libs)}, HELLO)
         for libs in set(libraries.values())
     }
     timings: dict[str, list[tuple[float, float]]] = {name: [] for name in measured}
-    baselines: dict[tuple[str, ...], list[tuple[float, float]]] = {
-        libs: [] for libs in libraries.values()
-    }
+    baselines: dict[str, list[tuple[float, float]]] = {name: [] for name in measured}
     probes_sent: dict[str, str] = {}
     for run in range(runs):
-        order = measured if run % 2 == 0 else measured[::-1]
-        for name in order:
+        for name in measured:
             probe = probe_of[name](run)
             probes_sent[name] = str(probe)
-            timings[name].append(_first_answer_ms(target(name), env, probe))
-        for libs, samples in baselines.items():
-            hello_env = {**env, "BENCH_HELLO_IMPORTS": ",".join(libs)}
-            samples.append(_first_answer_ms(hello, hello_env, Probe("GET", "/")))
+            hello_env = {**env, "BENCH_HELLO_IMPORTS": ",".join(libraries[name])}
+            pair = [
+                (timings[name], target(name), env, probe),
+                (baselines[name], hello, hello_env, HELLO),
+            ]
+            for samples, command, command_env, request in pair[:: 1 if run % 2 == 0 else -1]:
+                samples.append(_first_answer_ms(command, command_env, request))  # turns first
     results: dict[str, Any] = {}
     for name in functions:
         if name not in probe_of:
             results[name] = {"measured": False, "why": "no probe for it (no parameterless GET)"}
             continue
-        runs_ms = timings[name]
-        base = baselines[libraries[name]]
+        runs_ms, base = timings[name], baselines[name]
+        pairs = [stats.ratio(f, h) for (f, _), (h, _) in zip(runs_ms, base, strict=True)]
         function_ms = statistics.median(total for total, _ in runs_ms)
         baseline_ms = statistics.median(total for total, _ in base)
-        first_request_ms = statistics.median(request for _, request in runs_ms)
         results[name] = {
             "measured": True,
             "first_200_ms": round(function_ms, 1),
             "runs_ms": [round(total, 1) for total, _ in runs_ms],
             # of which the first request itself (lazy imports, clients, first RPCs): the rest
             # is the process starting and importing until it listens
-            "first_request_ms": round(first_request_ms, 1),
+            "first_request_ms": round(statistics.median(r for _, r in runs_ms), 1),
             "hello_world_ms": round(baseline_ms, 1),
             "hello_world_runs_ms": [round(total, 1) for total, _ in base],
             "hello_first_request_ms": round(statistics.median(r for _, r in base), 1),
-            "ratio": stats.ratio(function_ms, baseline_ms),
+            # the median of each run's ratio to the hello-world started next to it (robust to
+            # the machine's load drifting between runs), and the ratio of the medians
+            "ratio": round(statistics.median(pairs), 2),
+            "pair_ratios": pairs,
+            "ratio_of_medians": stats.ratio(function_ms, baseline_ms),
             "client_libraries": list(libraries[name]),
             "probe": probes_sent[name],
             "importtime": {

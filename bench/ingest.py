@@ -48,7 +48,9 @@ def run_ingest(
     expected: Ledger,
     *,
     concurrency: int,
+    db: Any = None,
 ) -> dict[str, Any]:
+    """`db`: the driver's Firestore client, for a faster correctness check."""
     server.rpc(reset=True)
     payloads = [delivery.payload for delivery in workload.deliveries]
     requests = [
@@ -61,7 +63,7 @@ def run_ingest(
     settle = _settle(server, store, concurrency=concurrency)
     settle_rpc = server.rpc(reset=True)
     unique_ids = {e["id"] for events in workload.events_by_payment.values() for e in events}
-    check = check_ledger(store, expected, unique_event_ids=unique_ids)
+    check = check_ledger(store, expected, unique_event_ids=unique_ids, db=db)
     deliveries = len(responses)
     latencies = [r.latency_s for r in responses]
     stalled = [t for t in latencies if t >= STALL_S]

@@ -172,7 +172,8 @@ def _cold_start(cold: dict[str, Any]) -> list[str]:
     ]
     title = (
         f"{SECTION_TITLES[2]}: process start to first success under functions-framework, vs a "
-        "hello-world importing the same client libraries (median)"
+        "hello-world importing the same client libraries, started next to it (medians; ratio: "
+        "median of the pairs)"
     )
     return [title, *_table(head, rows), ""]
 

@@ -151,7 +151,9 @@ def _ingest_and_floor(
     documents each apply commit wrote (the floors write as many)."""
     emulators.reset()
     seed_tenants(emulators.store)
-    webhook = run_ingest(server, emulators.store, workload, expected, concurrency=concurrency)
+    webhook = run_ingest(
+        server, emulators.store, workload, expected, concurrency=concurrency, db=emulators.client
+    )
     sizes = webhook.pop("apply_writes") or [1]
     webhook["apply_writes_mean"] = round(sum(sizes) / len(sizes), 2)
     floor = run_floor(
