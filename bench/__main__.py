@@ -1,6 +1,6 @@
-"""`python -m bench [--quick] [--only SECTION] [--output PATH]`: run the four sections, print
-the table, write the results as JSON (`bench/results.json` by default; `--quick`:
-`bench/results-quick.json`; `--only`: `bench/results-partial.json`).
+"""`python -m bench [--quick] [--only SECTION] [--deliveries N] [--output PATH]`: run the four
+sections, print the table, write the results as JSON (`bench/results.json` by default;
+`--quick`: `bench/results-quick.json`; `--only` or `--deliveries`: `bench/results-partial.json`).
 See bench/README.md for what each figure means."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bench.config import FULL, QUICK
@@ -27,9 +28,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=SECTIONS,
         help="run only this section (repeatable; the floor runs with the ingest)",
     )
+    parser.add_argument(
+        "--deliveries", type=int, help="webhook deliveries per concurrency (default: 2000)"
+    )
     args = parser.parse_args(argv)
     config = QUICK if args.quick else FULL
-    output = args.output or HERE / _default_output(quick=args.quick, partial=bool(args.only))
+    if args.deliveries:
+        config = replace(config, deliveries=args.deliveries)
+    partial = bool(args.only) or (bool(args.deliveries) and not args.quick)
+    output = args.output or HERE / _default_output(quick=args.quick, partial=partial)
 
     def say(line: str) -> None:
         print(f"  … {line}", file=sys.stderr, flush=True)
@@ -52,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _default_output(*, quick: bool, partial: bool) -> str:
-    """Only a full run of every section replaces the recorded `results.json`."""
+    """Only a default run of every section replaces the recorded `results.json`."""
     if quick:
         return "results-quick.json"
     return "results-partial.json" if partial else "results.json"

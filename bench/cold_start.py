@@ -1,16 +1,18 @@
-"""Section 3, cold start: process start to the first 200 of each deployed function under
+"""Section 3, cold start: process start to the first success of each deployed function under
 functions-framework (what a deployed function runs: `--target=NAME --source=main.py`), against
 a bare functions-framework hello-world (`bench/hello_world.py`) that imports the same client
-libraries — those the function itself had imported by its first 200 — and nothing else.
+libraries — those the function itself had imported by its first answer — and nothing else.
 
-The first 200 is a real request of the function's own: a signed event for `webhooks`, a queue
-message for `process_event`, a sweep for `jobs`, `GET /api/v1/me` with an API key for `auth`,
-`GET /health` for `discovery`; a function added later is probed on its GET routes without
-path parameters, with an API key. So a function's figure includes building its Firestore
-client and its first RPCs, which the hello-world does not do: that difference is the point.
+The first request is a real one of the function's own: a signed event for `webhooks`, a due
+retry for `process_event`, a sweep for `jobs`, `GET /api/v1/me` for `auth`, the account's
+status from Stripe for `connect`, a Checkout Session for `checkout` (both against the Stripe
+emulator), `GET /health` for `discovery`; a function added later is probed on its first GET
+route without path parameters (any 2xx or 3xx). So a function's figure includes building its
+clients and its first RPCs, which the hello-world does not do: that difference is the point.
 
-One extra run per function under `python -X importtime` lists what the process imported
-(its top offenders, grouped by package); it is not timed.
+Every start runs under `python -X importtime`: the first round's output lists what each
+process imported (top offenders by package, and what the function imports beyond its
+hello-world).
 """
 
 from __future__ import annotations
@@ -169,11 +171,12 @@ def run_cold_start(
     runs: int,
     functions: Sequence[str] = FUNCTION_NAMES,
 ) -> dict[str, Any]:
-    """First one run of each function, and of each distinct hello-world, under `-X importtime`:
-    what it imports (its client libraries, its top offenders, what it imports beyond its
-    hello-world). Then `runs` rounds: each starts every function once, each right next to a
-    start of its hello-world (taking turns to go first), so both sides of a ratio see the same
-    moment of a shared machine. Medians, their ratio, and each pair's ratio."""
+    """`runs` rounds; each starts every function once, each right next to a start of its
+    hello-world (taking turns to go first), so both sides of a ratio see the same moment of a
+    shared machine. Every start runs under `-X importtime` (its cost is within the noise here);
+    the first round's output says what each imports: its client libraries (which its
+    hello-world then imports), its top offenders, and what it imports beyond its hello-world.
+    Medians, their ratio, and each pair's ratio."""
     functions_framework = str(Path(sys.executable).with_name("functions-framework"))
     hello = [functions_framework, "--target=hello", "--source=bench/hello_world.py"]
 
@@ -181,15 +184,9 @@ def run_cold_start(
         return [functions_framework, f"--target={name}", "--source=main.py"]
 
     measured = [name for name in functions if name in probe_of]
-    imports = {name: _importtime(target(name), env, probe_of[name](10_000)) for name in measured}
-    libraries = {
-        name: tuple(lib for lib in CLIENT_LIBRARIES if lib in imports[name]["modules"])
-        for name in measured
-    }
-    hello_imports = {
-        libs: _importtime(hello, {**env, "BENCH_HELLO_IMPORTS": ",".join(libs)}, HELLO)
-        for libs in set(libraries.values())
-    }
+    imports: dict[str, dict[str, Any]] = {}
+    hello_imports: dict[tuple[str, ...], dict[str, Any]] = {}
+    libraries: dict[str, tuple[str, ...]] = {}
     timings: dict[str, list[tuple[float, float]]] = {name: [] for name in measured}
     baselines: dict[str, list[tuple[float, float]]] = {name: [] for name in measured}
     probes_sent: dict[str, str] = {}
@@ -197,13 +194,16 @@ def run_cold_start(
         for name in measured:
             probe = probe_of[name](run)
             probes_sent[name] = str(probe)
-            hello_env = {**env, "BENCH_HELLO_IMPORTS": ",".join(libraries[name])}
-            pair = [
-                (timings[name], target(name), env, probe),
-                (baselines[name], hello, hello_env, HELLO),
-            ]
-            for samples, command, command_env, request in pair[:: 1 if run % 2 == 0 else -1]:
-                samples.append(_first_answer_ms(command, command_env, request))  # turns first
+            function_first = run % 2 == 0  # the first round: it says what the hello imports
+            if function_first:
+                timings[name].append(_start(target(name), env, probe, imports, key=name))
+            libs = libraries.setdefault(
+                name, tuple(lib for lib in CLIENT_LIBRARIES if lib in imports[name]["modules"])
+            )
+            hello_env = {**env, "BENCH_HELLO_IMPORTS": ",".join(libs)}
+            baselines[name].append(_start(hello, hello_env, HELLO, hello_imports, key=libs))
+            if not function_first:
+                timings[name].append(_start(target(name), env, probe, imports, key=name))
     results: dict[str, Any] = {}
     for name in functions:
         if name not in probe_of:
@@ -244,25 +244,26 @@ def _command(target: list[str], port: int) -> list[str]:
     return [sys.executable, *target, f"--port={port}", "--host=127.0.0.1"]
 
 
-def _first_answer_ms(target: list[str], env: dict[str, str], probe: Probe) -> tuple[float, float]:
-    """(process start to the first answer, of which the first request itself), in ms."""
-    port = free_port()
-    with _process(_command(target, port), env) as (process, started):
-        request_s = _wait_for_answer(port, probe, process)
-        return (time.perf_counter() - started) * 1000, request_s * 1000
-
-
-def _importtime(target: list[str], env: dict[str, str], probe: Probe) -> dict[str, Any]:
-    """What a cold start imports, from `python -X importtime` (the run itself is not timed)."""
+def _start(
+    target: list[str],
+    env: dict[str, str],
+    probe: Probe,
+    imports: dict[Any, dict[str, Any]],
+    *,
+    key: Any,
+) -> tuple[float, float]:
+    """One cold start under `-X importtime`: (process start to the first answer, of which the
+    first request itself), in ms; the first import profile seen for `key` goes to `imports`."""
     port = free_port()
     command = _command(target, port)
-    command.insert(1, "-X")
-    command.insert(2, "importtime")
+    command[1:1] = ["-X", "importtime"]
     with tempfile.NamedTemporaryFile(prefix="bench-importtime-", suffix=".log") as log:
-        with _process(command, env, stderr=log) as (process, _):
-            _wait_for_answer(port, probe, process)
-        text = Path(log.name).read_text(errors="replace")
-    return summarize_importtime(text)
+        with _process(command, env, stderr=log) as (process, started):
+            request_s = _wait_for_answer(port, probe, process)
+            timing = (time.perf_counter() - started) * 1000, request_s * 1000
+        if key not in imports:
+            imports[key] = summarize_importtime(Path(log.name).read_text(errors="replace"))
+    return timing
 
 
 def summarize_importtime(text: str) -> dict[str, Any]:

@@ -27,16 +27,16 @@ class BenchConfig:
 FULL = BenchConfig(
     name="full",
     deliveries=2000,
-    warmup_deliveries=60,
+    warmup_deliveries=50,
     concurrencies=(1, 8, 32),
-    ledger_floor_transactions=300,
+    ledger_floor_transactions=250,
     cold_start_runs=3,
     cold_start_functions=None,
     tenant_payments=10_000,
     other_payments=10_000,
     page_limit=100,
     page_depth=50,
-    page_samples=6,
+    page_samples=5,
 )
 
 QUICK = BenchConfig(
