@@ -83,6 +83,14 @@ def run_ingest(
             "per_s": round(deliveries / end_to_end_s, 1),
         },
         "statuses": dict(sorted(statuses.items())),
+        # what a non-2xx answer said (Stripe retries those deliveries; the bench does not)
+        "errors": sorted(
+            {
+                f"{r.status} {r.body[:300].decode(errors='replace')}"
+                for r in responses
+                if r.status >= 300
+            }
+        )[:5],
         "retries": settle,
         "rpc": {
             "per_delivery": round(total_rpc / deliveries, 2),
