@@ -43,7 +43,7 @@ FULL = BenchConfig(
     other_payments=10_000,
     page_limit=100,
     page_depth=50,
-    page_samples=5,
+    page_samples=10,
 )
 
 QUICK = BenchConfig(
