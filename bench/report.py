@@ -175,7 +175,12 @@ def _cold_start(cold: dict[str, Any]) -> list[str]:
         "hello-world importing the same client libraries, started next to it (medians; ratio: "
         "median of the pairs)"
     )
-    return [title, *_table(head, rows), ""]
+    offenders = ["  python -X importtime, top offenders of the whole process (self ms):"]
+    for name, row in cold.items():
+        if row.get("measured"):
+            packages = list(row["importtime"]["top_packages_ms"].items())[:5]
+            offenders.append(f"    {name}: " + ", ".join(f"{pkg} {ms:.0f}" for pkg, ms in packages))
+    return [title, *_table(head, rows), *offenders, ""]
 
 
 def _api_reads(reads: dict[str, Any]) -> list[str]:
