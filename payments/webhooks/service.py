@@ -64,7 +64,7 @@ def receive(raw_body: bytes, signature_header: str | None, deps: WebhookDeps) ->
     route = route_event(event, livemode=deps.livemode, tenants=deps.tenants)
     claim = None if route.ignored_reason else claims.new_claim(deps.policy, now)
     record = inbox_record(event, raw_body.decode("utf-8"), route, now=now, claim=claim)
-    if not deps.store.create(DocKey(WEBHOOK_EVENTS, event.id), record):
+    if not _record_once(deps, event.id, record):
         return _duplicate(deps, event.id)
     if claim is None:
         return Receipt(event.id, "ignored", route.ignored_reason)
@@ -164,6 +164,19 @@ def _publish(deps: WebhookDeps, event_id: str) -> None:
         deps.queue.publish(event_id)
     except Exception:  # the sweeper finds failed events whose retry time has come
         logs.log_retry_not_queued(event_id=event_id)
+
+
+def _record_once(deps: WebhookDeps, event_id: str, record: dict[str, Any]) -> bool:
+    """Create the inbox record; False if it exists already. A create that collides with the
+    transaction of another delivery of this event (it holds the record's lock) finds the
+    record there: that delivery is a duplicate, not a reason for Stripe to retry."""
+    key = DocKey(WEBHOOK_EVENTS, event_id)
+    try:
+        return deps.store.create(key, record)
+    except Contention:
+        if deps.store.get(key) is None:
+            raise
+        return False
 
 
 def _duplicate(deps: WebhookDeps, event_id: str) -> Receipt:

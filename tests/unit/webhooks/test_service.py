@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ledger.collections import PAYMENTS, SUPPORT_TICKETS, WEBHOOK_EVENTS
 from ledger.store import DocKey
-from payments.errors import NotFound
+from payments.errors import Contention, NotFound
 from payments.webhooks import operations, service
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import TenantDirectory
@@ -81,6 +82,29 @@ def test_a_delivery_while_another_holds_the_claim_is_acknowledged_as_in_progress
     deliver(deps, payload)
     deps.store.update(DocKey(WEBHOOK_EVENTS, payload["id"]), {"status": "received"})
     assert deliver(deps, payload).status == "in_progress"
+
+
+class LockedInbox(FakeStore):
+    """The emulator's answer to a create while another delivery's transaction holds the record."""
+
+    def create(self, key: DocKey, doc: dict[str, object]) -> bool:
+        raise Contention("Transaction lock timeout")
+
+
+def test_a_duplicate_that_collides_with_the_first_delivery_is_acknowledged(
+    deps: WebhookDeps,
+) -> None:
+    payload = se.payment_lifecycle()[0]
+    deliver(deps, payload)
+    deps.store.update(DocKey(WEBHOOK_EVENTS, payload["id"]), {"status": "processing"})
+    locked = LockedInbox()
+    locked.docs = deps.store.docs  # type: ignore[attr-defined]
+    assert deliver(replace(deps, store=locked), payload).status == "in_progress"
+
+
+def test_a_collision_with_no_record_behind_it_is_not_acknowledged(deps: WebhookDeps) -> None:
+    with pytest.raises(Contention):
+        deliver(replace(deps, store=LockedInbox()), se.payment_lifecycle()[0])
 
 
 def test_a_failure_is_recorded_queued_and_retried_on_schedule(
