@@ -1,5 +1,6 @@
 """Stripe event payloads for tests, built on Stripe's published example objects
-(`../shared/stripe/fixtures3.json`) so they have every key a real payload has."""
+(`tests/fixtures/stripe_resources.json`: the resources the tests use, copied unchanged from
+`../shared/stripe/fixtures3.json`) so they have every key a real payload has."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "stripe" / "fixtures3.json"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "stripe_resources.json"
 ACCOUNT = "acct_1TestMerchant"
 T0 = 1_700_000_000
 
@@ -17,13 +18,13 @@ Obj = dict[str, Any]
 
 
 @functools.cache
-def _fixtures() -> dict[str, Obj]:
+def fixtures() -> dict[str, Obj]:
     resources: dict[str, Obj] = json.loads(FIXTURES.read_text())["resources"]
     return resources
 
 
 def stripe_object(resource: str, **fields: Any) -> Obj:
-    obj = copy.deepcopy(_fixtures()[resource])
+    obj = copy.deepcopy(fixtures()[resource])
     obj.update(fields)
     return obj
 
@@ -38,7 +39,7 @@ def event(
     livemode: bool = False,
     previous_attributes: Obj | None = None,
 ) -> Obj:
-    payload = copy.deepcopy(_fixtures()["event"])
+    payload = copy.deepcopy(fixtures()["event"])
     data: Obj = {"object": obj}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes

@@ -8,17 +8,26 @@ from typing import Any
 import pytest
 import requests
 
+from tests import stripe_events
+
 from .conftest import API_KEY, REPO_ROOT
 
-FIXTURES = REPO_ROOT.parent / "shared" / "stripe" / "fixtures3.json"
+SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "stripe" / "fixtures3.json"
 
 
 @pytest.fixture(scope="module")
 def fixtures() -> dict[str, Any]:
-    if not FIXTURES.exists():
-        pytest.skip(f"Stripe's published fixtures are not at {FIXTURES}")
-    resources: dict[str, Any] = json.loads(FIXTURES.read_text())["resources"]
-    return resources
+    return stripe_events.fixtures()
+
+
+def test_the_copied_fixtures_are_stripes_own() -> None:
+    """The repository's copy holds Stripe's examples unchanged (checked where the shared
+    original is at hand, as in development; a clean clone in CI has only the copy)."""
+    if not SHARED_FIXTURES.exists():
+        pytest.skip(f"the shared original is not at {SHARED_FIXTURES}")
+    original = json.loads(SHARED_FIXTURES.read_text())["resources"]
+    copied = stripe_events.fixtures()
+    assert copied == {name: original[name] for name in copied}
 
 
 def _api(url: str):
