@@ -14,11 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.rpc import RpcCounter, instrument
+from emulators.processes import stop_process_group, wait_for_200
 
 __all__ = ["BenchServer", "main", "running_server"]
 
@@ -104,7 +103,7 @@ def running_server(env: dict[str, str], *, port: int) -> Iterator[BenchServer]:
         )
         server = BenchServer(f"http://127.0.0.1:{port}", process, Path(log.name))
         try:
-            _wait_ready(server, timeout=60.0)
+            wait_for_200(f"{server.url}/health", process, timeout=60.0)
             yield server
         except BaseException:
             log.flush()
@@ -112,31 +111,7 @@ def running_server(env: dict[str, str], *, port: int) -> Iterator[BenchServer]:
             print(f"bench server output (tail):\n{tail}", file=sys.stderr)
             raise
         finally:
-            _stop(process)
-
-
-def _wait_ready(server: BenchServer, *, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"bench server exited with {server.process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/health", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.05)
-    raise TimeoutError("bench server did not answer /health")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            stop_process_group(process)
 
 
 if __name__ == "__main__":

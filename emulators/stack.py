@@ -21,12 +21,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from emulators import gcloud, pubsub
+from emulators.processes import stop_process_group, wait_for_200
 
 __all__ = ["main"]
 
@@ -157,34 +156,11 @@ def _start(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_http(f"{url}{health_path}", process)
+        wait_for_200(f"{url}{health_path}", process)
     except BaseException:
-        _stop_group(process)
+        stop_process_group(process, grace_s=10)
         raise
-    return Service(name, url, process, lambda: _stop_group(process))
-
-
-def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode} before answering")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return Service(name, url, process, lambda: stop_process_group(process, grace_s=10))
 
 
 def _print_urls(services: list[Service]) -> None:

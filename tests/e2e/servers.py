@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from emulators.gcloud import free_port
+from emulators.processes import stop_process_group, wait_for_200
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,21 +28,6 @@ class Server:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
-
-
-def wait_for_200(url: str, process: subprocess.Popen[str], timeout: float = 30.0) -> float:
-    """Poll `url` until it answers 200; return the perf_counter time it did."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return time.perf_counter()
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.005)
-    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
 
 
 @contextmanager
@@ -68,17 +51,7 @@ def running(
             ready = wait_for_200(url + ready_path, process)
             yield Server(url, process, started, ready, Path(log.name))
         finally:
-            _stop(process)
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            stop_process_group(process)
 
 
 @contextmanager
