@@ -2,7 +2,7 @@
 
 The in-order result is what the product's own webhook service (`payments.webhooks.service`)
 writes when each payment's events arrive once, in Stripe's order, one at a time — computed
-in memory with `MemoryStore` (an `AbstractStore`), so it costs no emulator time. The check then
+in memory with the unit tests' `FakeStore`, so it costs no emulator time. The check then
 requires, collection by collection (`payments`, `payment_transactions`, `refunds`,
 `disputes`), the same documents; one inbox record `processed` and one timeline entry per
 unique event; and no event left `failed`, `received` or `dead`.
@@ -10,13 +10,12 @@ unique event; and no event left `failed`, `received` or `dead`.
 
 from __future__ import annotations
 
-import copy
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from ledger.collections import (
     DISPUTES,
@@ -27,70 +26,24 @@ from ledger.collections import (
     TENANTS,
     WEBHOOK_EVENTS,
 )
-from ledger.store import AbstractStore, Doc, DocKey, Query, WriteSet
+from ledger.store import AbstractStore, Doc, DocKey, Query
 from payments.webhooks import service
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.retry_queue import AbstractRetryQueue
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.signature import sign
+from tests.unit.webhooks.fakes import FakeStore
 
 __all__ = [
     "LEDGER_COLLECTIONS",
     "Check",
     "Ledger",
-    "MemoryStore",
     "check_ledger",
     "in_order_ledger",
 ]
 
-T = TypeVar("T")
 LEDGER_COLLECTIONS = (PAYMENTS, PAYMENT_TRANSACTIONS, REFUNDS, DISPUTES)
 Ledger = dict[str, dict[str, Doc]]
-
-
-class MemoryStore(AbstractStore):
-    """The document store in a dict: equality queries only, transactions never collide."""
-
-    def __init__(self) -> None:
-        self.docs: dict[DocKey, Doc] = {}
-
-    def get(self, key: DocKey) -> Doc | None:
-        doc = self.docs.get(key)
-        return copy.deepcopy(doc) if doc is not None else None
-
-    def create(self, key: DocKey, doc: Doc) -> bool:
-        if key in self.docs:
-            return False
-        self.docs[key] = copy.deepcopy(doc)
-        return True
-
-    def update(self, key: DocKey, fields: Doc) -> None:
-        self.docs[key].update(copy.deepcopy(fields))
-
-    def query(self, query: Query) -> list[tuple[str, Doc]]:
-        rows = [
-            (key.id, copy.deepcopy(doc))
-            for key, doc in sorted(self.docs.items())
-            if key.collection == query.collection
-            and all(op == "==" and doc.get(name) == value for name, op, value in query.where)
-        ]
-        return rows[: query.limit] if query.limit is not None else rows
-
-    def transact(
-        self,
-        reads: Sequence[DocKey],
-        decide: Callable[[Mapping[DocKey, Doc | None]], tuple[WriteSet, T]],
-        *,
-        max_attempts: int | None = None,
-    ) -> T:
-        writes, result = decide({key: self.get(key) for key in reads})
-        for key, doc in writes.sets.items():
-            self.docs[key] = copy.deepcopy(doc)
-        for key, fields in writes.updates.items():
-            self.update(key, fields)
-        for key in writes.deletes:
-            self.docs.pop(key, None)
-        return result
 
 
 class _NoQueue(AbstractRetryQueue):
@@ -102,7 +55,7 @@ def in_order_ledger(
     events_by_payment: Mapping[str, list[Doc]], tenants: Mapping[str, str], *, secret: str
 ) -> Ledger:
     """Each payment's events once, in Stripe's order, through the webhook service in memory."""
-    store = MemoryStore()
+    store = FakeStore()
     for tenant_id, account in tenants.items():
         store.create(DocKey(TENANTS, tenant_id), {"merchant_account_id": account})
     deps = service.WebhookDeps(

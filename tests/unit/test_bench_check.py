@@ -8,9 +8,10 @@ import random
 import pytest
 
 from bench.events import CONNECT_SECRET, TENANTS, Workload, build_workload
-from bench.reference import Ledger, MemoryStore, check_ledger, in_order_ledger
+from bench.reference import Ledger, check_ledger, in_order_ledger
 from ledger.collections import EVENT_LOGS, PAYMENT_TRANSACTIONS, PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import DocKey
+from tests.unit.webhooks.fakes import FakeStore
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +20,8 @@ def workload_and_expected() -> tuple[Workload, Ledger]:
     return workload, in_order_ledger(workload.events_by_payment, TENANTS, secret=CONNECT_SECRET)
 
 
-def _store_holding(expected: Ledger, event_ids: set[str]) -> MemoryStore:
-    store = MemoryStore()
+def _store_holding(expected: Ledger, event_ids: set[str]) -> FakeStore:
+    store = FakeStore()
     for collection, docs in expected.items():
         for doc_id, doc in docs.items():
             store.create(DocKey(collection, doc_id), doc)
@@ -59,7 +60,7 @@ def test_a_double_effect_and_a_missing_fact_fail(
     workload, expected = workload_and_expected
     store = _store_holding(expected, _ids(workload))
     fact_id = sorted(expected[PAYMENT_TRANSACTIONS])[0]
-    store.docs.pop(DocKey(PAYMENT_TRANSACTIONS, fact_id))
+    store.docs.pop((PAYMENT_TRANSACTIONS, fact_id))
     store.create(DocKey(PAYMENT_TRANSACTIONS, "ch_extra:capture"), {"amount": 1})
     check = check_ledger(store, expected, unique_event_ids=_ids(workload))
     assert not check.passed
