@@ -72,16 +72,21 @@ class StripeEvent:
 
 @dataclass(frozen=True)
 class SourceUpdate:
-    """The state of one Stripe object as an event shows it, and where it sits in time.
+    """The state of one Stripe object as an event (or a read from Stripe) shows it.
 
-    `key` orders states of the same object: (event created, then the object's own progress),
-    so the newest state wins whatever order the events arrive in.
+    `key` is (the event's `created` second, then a coarse progress rank): the second orders
+    states; within one second `machines.order` decides, and the rank only makes the pick
+    among ambiguous states deterministic. `previous` is the event's `previous_attributes`, as
+    far as `state` keeps them. A resync (`observed` set) is the object as Stripe held it when
+    read, to settle the state whose event id `observed` names.
     """
 
     kind: str  # payment_intent | checkout_session | charges | refunds | disputes
     id: str
     key: tuple[int, ...]
     state: Obj
+    previous: Obj | None = None
+    observed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class PaymentChange:
     facts: tuple[Fact, ...] = ()
     flags: tuple[str, ...] = ()
     provisional_id: str | None = None  # a payment recorded under its Checkout Session id
+    checkout_ref: str | None = None  # names that provisional payment before the session does
 
 
 @dataclass(frozen=True)

@@ -3,46 +3,30 @@ financial facts a state proves. Pure functions of one object: no I/O, no clock."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from payments.events import machines
 from payments.events.model import Fact, SourceUpdate
 
 __all__ = [
+    "UPDATES",
     "charge_update",
     "checkout_session_update",
     "dispute_update",
     "facts_of",
     "payment_intent_update",
     "refund_update",
+    "resync_update",
 ]
 
 Obj = dict[str, Any]
 
-PAYMENT_INTENT_RANK = {
-    "requires_payment_method": 0,
-    "requires_confirmation": 1,
-    "requires_action": 2,
-    "processing": 3,
-    "requires_capture": 4,
-    "canceled": 5,
-    "succeeded": 5,
-}
-CHARGE_RANK = {"pending": 0, "failed": 1, "succeeded": 1}
-REFUND_RANK = {"pending": 0, "requires_action": 1, "succeeded": 2, "failed": 3, "canceled": 3}
-DISPUTE_RANK = {
-    "warning_needs_response": 0,
-    "warning_under_review": 1,
-    "needs_response": 2,
-    "under_review": 3,
-    "warning_closed": 4,
-    "won": 4,
-    "lost": 4,
-}
-SESSION_RANK = {"open": 0, "complete": 1, "expired": 2}
-SESSION_PAYMENT_RANK = {"unpaid": 0, "no_payment_required": 1, "paid": 2}
 REFUNDED_STATES = {"pending", "requires_action", "succeeded", "failed", "canceled"}
 REVERSED_REFUND_STATES = {"failed", "canceled"}
 WITHDRAWN_DISPUTE_STATES = {"needs_response", "under_review", "won", "lost"}
+ID_FIELDS = {"latest_charge", "payment_intent", "charge"}
 
 
 def _pick(obj: Obj, *names: str) -> Obj:
@@ -56,7 +40,22 @@ def _id(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def payment_intent_update(pi: Obj, created: int) -> SourceUpdate:
+def _update(
+    kind: str, object_id: str, state: Obj, created: int, previous: Obj | None
+) -> SourceUpdate:
+    """The update, with `previous` cut to the fields the state keeps (ids as ids)."""
+    kept = None
+    if previous:
+        kept = {
+            name: _id(value) if name in ID_FIELDS and isinstance(value, dict) else value
+            for name, value in previous.items()
+            if name in state
+        } or None
+    key = (created, *machines.rank(kind, state))
+    return SourceUpdate(kind, object_id, key, state, previous=kept)
+
+
+def payment_intent_update(pi: Obj, created: int, previous: Obj | None = None) -> SourceUpdate:
     state = _pick(
         pi,
         "status",
@@ -72,14 +71,22 @@ def payment_intent_update(pi: Obj, created: int) -> SourceUpdate:
         "cancellation_reason",
     )
     state["latest_charge"] = _id(pi.get("latest_charge"))
+    state["client_reference_id"] = (pi.get("metadata") or {}).get("client_reference_id")
     error = pi.get("last_payment_error") or {}
-    state["last_payment_error"] = _pick(error, "code", "decline_code", "message") if error else None
-    rank = PAYMENT_INTENT_RANK.get(str(pi.get("status")), 0)
-    key = (created, rank, int(pi.get("amount_received") or 0))
-    return SourceUpdate("payment_intent", str(pi["id"]), key, state)
+    state["last_payment_error"] = (
+        {
+            **_pick(error, "type", "code", "decline_code", "message"),
+            "charge": _id(error.get("charge")),
+        }
+        if error
+        else None
+    )
+    return _update("payment_intent", str(pi["id"]), state, created, previous)
 
 
-def checkout_session_update(session: Obj, created: int) -> SourceUpdate:
+def checkout_session_update(
+    session: Obj, created: int, previous: Obj | None = None
+) -> SourceUpdate:
     state = _pick(
         session,
         "status",
@@ -94,15 +101,10 @@ def checkout_session_update(session: Obj, created: int) -> SourceUpdate:
     details = session.get("customer_details") or {}
     state["customer_email"] = details.get("email") or session.get("customer_email")
     state["payment_intent"] = _id(session.get("payment_intent"))
-    key = (
-        created,
-        SESSION_RANK.get(str(session.get("status")), 0),
-        SESSION_PAYMENT_RANK.get(str(session.get("payment_status")), 0),
-    )
-    return SourceUpdate("checkout_session", str(session["id"]), key, state)
+    return _update("checkout_session", str(session["id"]), state, created, previous)
 
 
-def charge_update(charge: Obj, created: int) -> SourceUpdate:
+def charge_update(charge: Obj, created: int, previous: Obj | None = None) -> SourceUpdate:
     state = _pick(
         charge,
         "status",
@@ -118,35 +120,40 @@ def charge_update(charge: Obj, created: int) -> SourceUpdate:
         "created",
     )
     state["payment_intent"] = _id(charge.get("payment_intent"))
-    key = (
-        created,
-        CHARGE_RANK.get(str(charge.get("status")), 0),
-        int(bool(charge.get("captured"))),
-        int(charge.get("amount_refunded") or 0),
-        int(bool(charge.get("disputed"))),
-    )
-    return SourceUpdate("charges", str(charge["id"]), key, state)
+    return _update("charges", str(charge["id"]), state, created, previous)
 
 
-def refund_update(refund: Obj, created: int) -> SourceUpdate:
+def refund_update(refund: Obj, created: int, previous: Obj | None = None) -> SourceUpdate:
     state = _pick(
         refund, "status", "amount", "currency", "reason", "created", "failure_reason", "metadata"
     )
     state["charge"] = _id(refund.get("charge"))
     state["payment_intent"] = _id(refund.get("payment_intent"))
-    key = (created, REFUND_RANK.get(str(refund.get("status")), 0))
-    return SourceUpdate("refunds", str(refund["id"]), key, state)
+    return _update("refunds", str(refund["id"]), state, created, previous)
 
 
-def dispute_update(dispute: Obj, created: int) -> SourceUpdate:
+def dispute_update(dispute: Obj, created: int, previous: Obj | None = None) -> SourceUpdate:
     state = _pick(
         dispute, "status", "amount", "currency", "reason", "created", "is_charge_refundable"
     )
     state["charge"] = _id(dispute.get("charge"))
     state["payment_intent"] = _id(dispute.get("payment_intent"))
     state["due_by"] = (dispute.get("evidence_details") or {}).get("due_by")
-    key = (created, DISPUTE_RANK.get(str(dispute.get("status")), 0))
-    return SourceUpdate("disputes", str(dispute["id"]), key, state)
+    return _update("disputes", str(dispute["id"]), state, created, previous)
+
+
+UPDATES: dict[str, Callable[[Obj, int], SourceUpdate]] = {
+    "payment_intent": payment_intent_update,
+    "checkout_session": checkout_session_update,
+    "charges": charge_update,
+    "refunds": refund_update,
+    "disputes": dispute_update,
+}
+
+
+def resync_update(kind: str, obj: Obj, second: int, *, observed: str) -> SourceUpdate:
+    """The object as Stripe held it when read at `second`, to settle the state `observed`."""
+    return replace(UPDATES[kind](obj, second), observed=observed)
 
 
 def facts_of(update: SourceUpdate) -> list[Fact]:

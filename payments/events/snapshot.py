@@ -14,7 +14,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from payments.events import objects
+from payments.events import machines, objects
+from payments.events.machines import Order, Seen
 from payments.events.model import EventNotReady, Fact, PaymentChange, SourceUpdate, StripeEvent
 
 __all__ = ["PaymentOutcome", "apply_change", "merge_documents"]
@@ -87,7 +88,9 @@ def merge_documents(into: Doc, other: Doc) -> Doc:
     doc = copy.deepcopy(into)
     for kind in SOURCE_KINDS:
         for object_id, entry in other.get("sources", {}).get(kind, {}).items():
-            update = SourceUpdate(kind, object_id, tuple(entry["key"]), entry["state"])
+            update = SourceUpdate(
+                kind, object_id, tuple(entry["key"]), entry["state"], entry.get("previous")
+            )
             _merge_source(doc, update, entry["event_id"])
     for fact_id, entry in other.get("ledger", {}).items():
         mine = doc["ledger"].get(fact_id)
@@ -120,22 +123,50 @@ def _is_released_authorization(doc: Doc) -> bool:
 
 
 def _merge_source(doc: Doc, update: SourceUpdate, event_id: str) -> bool:
+    """Keep the newer of the stored and the incoming state of one object (`machines.order`).
+    Where nothing orders them, keep the one with the greater (key, event id) and mark the
+    entry `unsettled`: a resync reads the object from Stripe and settles it."""
     entries = doc["sources"].setdefault(update.kind, {})
     current = entries.get(update.id)
-    if current is not None and (tuple(current["key"]), current["event_id"]) >= (
-        update.key,
-        event_id,
-    ):
+    incoming: Doc = {"key": list(update.key), "event_id": event_id, "state": update.state}
+    if update.previous:
+        incoming["previous"] = update.previous
+    if current is None:
+        entries[update.id] = incoming
+        return True
+    verdict = _order(update, current)
+    if verdict is Order.SAME:
+        if update.observed is not None:
+            return current.pop("unsettled", None) is not None  # Stripe confirms the pick
+        if (tuple(update.key), event_id) < (tuple(current["key"]), current["event_id"]):
+            current["event_id"] = event_id  # same state, earlier event: the canonical one
         return False
-    if (
-        current is not None
-        and tuple(current["key"]) == update.key
-        and current["state"] == update.state
-    ):
-        current["event_id"] = event_id  # same state, earlier event: keep the canonical one
+    if verdict is Order.BEFORE:
         return False
-    entries[update.id] = {"key": list(update.key), "event_id": event_id, "state": update.state}
+    if verdict is Order.AMBIGUOUS:
+        if (tuple(update.key), event_id) > (tuple(current["key"]), current["event_id"]):
+            entries[update.id] = current = incoming
+        current["unsettled"] = True
+        return current is incoming
+    settles = (
+        update.observed is not None
+        or update.key[0] > current["key"][0]
+        or machines.is_terminal(update.kind, update.state)
+    )
+    if current.get("unsettled") and not settles:
+        incoming["unsettled"] = True
+    entries[update.id] = incoming
     return True
+
+
+def _order(update: SourceUpdate, current: Doc) -> Order:
+    if update.observed is not None and update.observed == current["event_id"]:
+        return Order.SAME if update.state == current["state"] else Order.AFTER
+    return machines.order(
+        update.kind,
+        Seen(int(current["key"][0]), current["state"], current.get("previous")),
+        Seen(update.key[0], update.state, update.previous),
+    )
 
 
 def _record_fact(doc: Doc, fact: Fact, event: StripeEvent) -> bool:
@@ -169,7 +200,7 @@ def derive(doc: Doc) -> Doc:
         ("amount", (intent, "amount"), (session, "amount_total"), (charge, "amount")),
         ("currency", (intent, "currency"), (session, "currency"), (charge, "currency")),
         ("customer_email", (session, "customer_email"), (intent, "receipt_email")),
-        ("client_reference_id", (session, "client_reference_id")),
+        ("client_reference_id", (session, "client_reference_id"), (intent, "client_reference_id")),
         ("latest_charge_id", (intent, "latest_charge")),
         ("created", (intent, "created"), (session, "created"), (charge, "created")),
     )
@@ -195,9 +226,25 @@ def derive(doc: Doc) -> Doc:
         },
         early_fraud_warning="early_fraud_warning" in doc.get("flags", []),
     )
+    fields["payment_intent_status"] = intent[1]["state"].get("status") if intent else None
+    fields["failure"] = _failure(intent[1]["state"]) if status == "failed" and intent else None
+    fields["resync_needed"] = any(
+        entry.get("unsettled") for kind in SOURCE_KINDS for entry in sources.get(kind, {}).values()
+    )
     fields["provenance"] = {name: at for name, (_, at) in picked.items() if at is not None}
     fields["provenance"]["status"] = status_at
     return fields
+
+
+def _failure(intent: Doc) -> Doc:
+    """Why the last attempt failed, from the intent's `last_payment_error`."""
+    error = intent.get("last_payment_error") or {}
+    return {
+        "code": error.get("code"),
+        "decline_code": error.get("decline_code"),
+        "message": error.get("message"),
+        "charge_id": error.get("charge"),
+    }
 
 
 Entry = tuple[str, Doc]
@@ -264,6 +311,13 @@ def _status(doc: Doc, totals: dict[str, int]) -> tuple[str, int]:
             if (status := _session_status(e["state"])) is not None
         ]
     created, _, status = max(candidates, default=(0, 0, "requires_payment_method"))
+    intent = _newest(sources.get("payment_intent", {}))
+    if (
+        status == "requires_payment_method"
+        and intent
+        and intent[1]["state"].get("last_payment_error")
+    ):
+        status = "failed"  # the last attempt failed; a later one may still succeed
     disputes = sources.get("disputes", {}).values()
     if any(d["state"].get("status") not in {"won", "warning_closed"} for d in disputes):
         return "disputed", max(d["key"][0] for d in disputes)

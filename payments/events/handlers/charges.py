@@ -9,7 +9,7 @@ from payments.events.objects import charge_update, refund_update
 
 def _charge_change(event: StripeEvent, text: str) -> PaymentChange:
     charge = event.object
-    sources: list[SourceUpdate] = [charge_update(charge, event.created)]
+    sources: list[SourceUpdate] = [charge_update(charge, event.created, event.previous_attributes)]
     embedded = charge.get("refunds")  # older API versions embed the refunds list
     if isinstance(embedded, dict):
         sources += [

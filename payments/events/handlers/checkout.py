@@ -13,7 +13,7 @@ def _session_change(event: StripeEvent, text: str) -> PaymentChange:
     return PaymentChange(
         payment_id=intent_id or str(session["id"]),
         summary=summary(event, f"{text} ({money(session, 'amount_total')})"),
-        sources=(checkout_session_update(session, event.created),),
+        sources=(checkout_session_update(session, event.created, event.previous_attributes),),
         provisional_id=str(session["id"]) if intent_id else None,
     )
 

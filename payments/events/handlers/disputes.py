@@ -12,7 +12,7 @@ def _dispute_change(event: StripeEvent, text: str, *facts: Fact) -> PaymentChang
     return PaymentChange(
         payment_id=payment_id_of(dispute),
         summary=summary(event, f"{text} ({money(dispute)}, {dispute.get('status')})"),
-        sources=(dispute_update(dispute, event.created),),
+        sources=(dispute_update(dispute, event.created, event.previous_attributes),),
         facts=facts,
     )
 

@@ -12,7 +12,8 @@ def _intent_change(event: StripeEvent, text: str) -> PaymentChange:
     return PaymentChange(
         payment_id=str(intent["id"]),
         summary=summary(event, f"{text} ({money(intent)})"),
-        sources=(payment_intent_update(intent, event.created),),
+        sources=(payment_intent_update(intent, event.created, event.previous_attributes),),
+        checkout_ref=(intent.get("metadata") or {}).get("checkout_ref"),
     )
 
 

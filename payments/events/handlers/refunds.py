@@ -12,7 +12,7 @@ def _refund_change(event: StripeEvent, text: str) -> PaymentChange:
     return PaymentChange(
         payment_id=payment_id_of(refund),
         summary=summary(event, f"{text} ({money(refund)}, {refund.get('status')})"),
-        sources=(refund_update(refund, event.created),),
+        sources=(refund_update(refund, event.created, event.previous_attributes),),
     )
 
 
