@@ -50,6 +50,9 @@ class _NoQueue(AbstractRetryQueue):
     def publish(self, event_id: str) -> None:
         raise AssertionError(f"the in-order run failed event {event_id}")
 
+    def request_resync(self, payment_id: str) -> None:
+        raise AssertionError(f"the in-order run could not order the events of {payment_id}")
+
 
 def in_order_ledger(
     events_by_payment: Mapping[str, list[Doc]], tenants: Mapping[str, str], *, secret: str

@@ -2,7 +2,9 @@
 
 Answers 2xx when the event needs nothing more (processed, ignored, or dead after the maximum
 attempts), and 503 while it should be delivered again later; Pub/Sub's retry policy spaces the
-redeliveries. Attempts are counted in the inbox record, not taken from Pub/Sub.
+redeliveries. A `{"resync": payment_id}` message reads the payment's unsettled objects from
+Stripe and applies them (`payments.webhooks.resync`), 503 while it is still unsettled.
+Attempts are counted in the inbox record, not taken from Pub/Sub.
 Deployed without public access: only the push subscription's service account may invoke it.
 """
 
@@ -25,19 +27,32 @@ DONE = {"processed", "duplicate", "ignored", "dead"}
 
 
 def process(request: Request) -> Response:
-    event_id = _event_id(json_body(request))
-    receipt = service.process_recorded(event_id, bootstrap.webhook_deps())
+    message = _message(json_body(request))
+    deps = bootstrap.webhook_deps()
+    payment_id = message.get("resync")
+    if isinstance(payment_id, str) and payment_id:
+        from payments.webhooks.resync import resync_payment
+
+        receipt = resync_payment(payment_id, deps)
+    else:
+        receipt = service.process_recorded(_event_id(message), deps)
     return json_response(receipt.to_body(), status=200 if receipt.status in DONE else 503)
 
 
-def _event_id(envelope: dict[str, object]) -> str:
+def _message(envelope: dict[str, object]) -> dict[str, object]:
     message = envelope.get("message")
     data = message.get("data") if isinstance(message, dict) else None
     try:
         decoded = json.loads(base64.b64decode(str(data), validate=True))
     except (binascii.Error, ValueError):
         raise ValidationError("Expected a Pub/Sub push message whose data is JSON") from None
-    event_id = decoded.get("event_id") if isinstance(decoded, dict) else None
+    if not isinstance(decoded, dict):
+        raise ValidationError("The message names no event", param="event_id")
+    return decoded
+
+
+def _event_id(message: dict[str, object]) -> str:
+    event_id = message.get("event_id")
     if not isinstance(event_id, str) or not event_id.startswith("evt_"):
         raise ValidationError("The message names no event", param="event_id")
     return event_id

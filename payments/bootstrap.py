@@ -73,6 +73,7 @@ def webhook_deps() -> WebhookDeps:
         ),
         clock=lambda: datetime.now(UTC),
         jitter=lambda: random.uniform(0.5, 1.5),
+        stripe=stripe_gateway,
     )
 
 

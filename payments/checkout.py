@@ -1,16 +1,20 @@
 """Checkout Sessions on the tenant's connected account, and the pending payment they leave.
 
 The payment is recorded at once as `payments/{checkout_session_id}`, built by the reducer
-from the session itself, so the `checkout.session.*` webhook (which carries both ids) folds it
-into `payments/{payment_intent_id}` and deletes it: one payment, never two.
+from the session itself. The first event that names both it and the PaymentIntent folds it into
+`payments/{payment_intent_id}` and deletes it: one payment, never two. The session's events
+carry both ids; the intent's events (a declined attempt sends no session event) carry a
+`checkout_ref` in the intent's metadata, linked to the session's payment in `checkout_refs`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from datetime import datetime
 from typing import Any
 
-from ledger.collections import PAYMENTS
+from ledger.collections import CHECKOUT_REFS, PAYMENTS
 from ledger.store import AbstractStore, Doc, DocKey
 from payments.commands import CreateCheckoutSession
 from payments.errors import Conflict
@@ -19,7 +23,13 @@ from payments.events.snapshot import empty_document, merge_documents
 from payments.stripe_gateway import AbstractStripeGateway, Obj
 from payments.tenants import connected_account, load_tenant
 
-__all__ = ["create_checkout_session", "platform_fee", "provisional_payment", "session_params"]
+__all__ = [
+    "checkout_ref",
+    "create_checkout_session",
+    "platform_fee",
+    "provisional_payment",
+    "session_params",
+]
 
 BASIS_POINTS = 10_000
 
@@ -41,12 +51,15 @@ def create_checkout_session(
             code="charges_not_enabled",
         )
     fee = platform_fee(cmd.amount_total, tenant)
+    ref = checkout_ref(cmd.tenant_id, idempotency_key)
     session = stripe.create_checkout_session(
         account,
-        session_params(cmd, fee),
+        session_params(cmd, fee, checkout_ref=ref),
         idempotency_key=idempotency_key,
     )
-    store.create(  # False: a replayed call already recorded it (or the webhook folded it)
+    link = {"tenant_id": cmd.tenant_id, "payment_id": session["id"], "created_at": now}
+    store.create(DocKey(CHECKOUT_REFS, ref), link)  # False: a replayed call wrote both already
+    store.create(  # False: a replayed call already recorded it (or an event folded it)
         DocKey(PAYMENTS, session["id"]),
         provisional_payment(
             session, tenant_id=cmd.tenant_id, account=account, capture_method=cmd.capture_method
@@ -74,10 +87,18 @@ def platform_fee(amount_total: int, tenant: Doc) -> int:
     return amount_total * bps // BASIS_POINTS
 
 
-def session_params(cmd: CreateCheckoutSession, fee: int) -> dict[str, Any]:
+def checkout_ref(tenant_id: str, idempotency_key: str | None) -> str:
+    """The session's name in its intent's metadata; the same for a retried request, so that
+    Stripe sees the same parameters under the same idempotency key."""
+    if idempotency_key is None:
+        return uuid.uuid4().hex
+    return hashlib.sha256(f"{tenant_id}\n{idempotency_key}".encode()).hexdigest()[:32]
+
+
+def session_params(cmd: CreateCheckoutSession, fee: int, *, checkout_ref: str) -> dict[str, Any]:
     intent_data: dict[str, Any] = {
         "capture_method": cmd.capture_method,
-        "metadata": {"tenant_id": cmd.tenant_id},
+        "metadata": {"tenant_id": cmd.tenant_id, "checkout_ref": checkout_ref},
     }
     if fee:
         intent_data["application_fee_amount"] = fee

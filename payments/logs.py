@@ -20,6 +20,8 @@ __all__ = [
     "configure_logging",
     "current_request",
     "log_request_completed",
+    "log_resync",
+    "log_resync_not_queued",
     "log_retry_not_queued",
     "log_unhandled_error",
     "log_webhook_failed",
@@ -127,6 +129,22 @@ def log_webhook_failed(*, event_id: str, event_type: str, status: str, error: st
         event_type=event_type,
         status=status,
     )
+
+
+def log_resync(*, payment_id: str, objects: int, settled: bool) -> None:
+    outcome = "settled" if settled else "still unsettled"
+    _log(
+        logging.INFO,
+        f"payment {payment_id}: read {objects} object(s) from Stripe, {outcome}",
+        payment_id=payment_id,
+        objects=objects,
+        settled=settled,
+    )
+
+
+def log_resync_not_queued(*, payment_id: str) -> None:
+    """Called from an `except` block; the sweeper will still find the payment."""
+    _log(logging.ERROR, f"could not queue payment {payment_id} for resync", payment_id=payment_id)
 
 
 def log_retry_not_queued(*, event_id: str) -> None:

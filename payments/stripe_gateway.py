@@ -79,6 +79,11 @@ class AbstractStripeGateway(abc.ABC):
     @abc.abstractmethod
     def create_refund(self, account: str, params: Obj, *, idempotency_key: str | None) -> Obj: ...
 
+    @abc.abstractmethod
+    def retrieve_object(self, account: str, kind: str, object_id: str) -> Obj:
+        """A payment's object as Stripe holds it now; `kind` as the ledger names it
+        (`payment_intent`, `checkout_session`, `charges`, `refunds`, `disputes`)."""
+
 
 class StripeGateway(AbstractStripeGateway):
     def __init__(self, client: stripe.StripeClient) -> None:
@@ -140,6 +145,17 @@ class StripeGateway(AbstractStripeGateway):
     def create_refund(self, account: str, params: Obj, *, idempotency_key: str | None) -> Obj:
         options = _options(account, idempotency_key)
         return _call(self._client.v1.refunds.create, cast(Any, params), options)
+
+    def retrieve_object(self, account: str, kind: str, object_id: str) -> Obj:
+        v1 = self._client.v1
+        services: dict[str, Any] = {
+            "payment_intent": v1.payment_intents,
+            "checkout_session": v1.checkout.sessions,
+            "charges": v1.charges,
+            "refunds": v1.refunds,
+            "disputes": v1.disputes,
+        }
+        return _call(services[kind].retrieve, object_id, {}, _options(account, None))
 
 
 def _options(account: str | None, idempotency_key: str | None) -> Any:

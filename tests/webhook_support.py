@@ -33,6 +33,9 @@ class FakeRetryQueue(AbstractRetryQueue):
     def publish(self, event_id: str) -> None:
         self.published.append(event_id)
 
+    def request_resync(self, payment_id: str) -> None:
+        self.published.append(f"resync:{payment_id}")
+
 
 def signed(
     payload: Doc, *, secret: str = CONNECT_SECRET, timestamp: int | None = None

@@ -4,11 +4,12 @@ the event touches, runs the pure reducer, writes every effect and marks the even
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from ledger.collections import (
+    CHECKOUT_REFS,
     DISPUTES,
     EVENT_LOGS,
     PAYMENT_TRANSACTIONS,
@@ -24,7 +25,7 @@ from payments.events.model import NoChange, PaymentChange, StripeEvent, TenantCh
 from payments.events.snapshot import apply_change, empty_document, merge_documents
 from payments.webhooks import records
 
-__all__ = ["APPLY_ATTEMPTS", "ApplyResult", "apply_claimed_event"]
+__all__ = ["APPLY_ATTEMPTS", "ApplyResult", "apply_claimed_event", "apply_resync"]
 
 # Colliding with another event of the same payment is settled by the retry queue, not by
 # holding Stripe's request open: a second collision in a row ends the attempt (`Contention`).
@@ -36,6 +37,7 @@ class ApplyResult:
     status: str  # processed | already_processed | claim_lost
     applied: bool = False
     payment_id: str | None = None
+    resync_needed: bool = False  # the payment has states only Stripe can order
 
 
 def apply_claimed_event(
@@ -47,7 +49,7 @@ def apply_claimed_event(
     now: datetime,
     replay: bool = False,
 ) -> ApplyResult:
-    change = EVENT_HANDLERS[event.type](event)
+    change = _with_pending_payment(store, EVENT_HANDLERS[event.type](event))
     inbox_key = DocKey(WEBHOOK_EVENTS, event.id)
     reads = [inbox_key, *_keys_touched(change, tenant_id)]
 
@@ -83,6 +85,39 @@ def apply_claimed_event(
     return store.transact(reads, decide, max_attempts=APPLY_ATTEMPTS)
 
 
+def apply_resync(
+    store: AbstractStore,
+    event: StripeEvent,
+    change: PaymentChange,
+    *,
+    tenant_id: str | None,
+    now: datetime,
+) -> ApplyResult:
+    """Apply objects read from Stripe (`payments.events.resync`) in one transaction."""
+    key = DocKey(PAYMENTS, change.payment_id)
+
+    def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, ApplyResult]:
+        writes = WriteSet()
+        if docs[key] is None:
+            return writes, ApplyResult("already_processed")
+        result = _apply_payment(writes, docs, change, event, tenant_id, now, resync=True)
+        return writes, result
+
+    return store.transact([key], decide, max_attempts=APPLY_ATTEMPTS)
+
+
+def _with_pending_payment(store: AbstractStore, change: Any) -> Any:
+    """An intent's events name the payment its Checkout Session left (`checkout_ref` in the
+    intent's metadata) before any session event does: fold that payment in, never two rows.
+    The link is written once, with the session, so it is read outside the transaction."""
+    if not isinstance(change, PaymentChange) or change.provisional_id or not change.checkout_ref:
+        return change
+    link = store.get(DocKey(CHECKOUT_REFS, change.checkout_ref))
+    if not link or link.get("payment_id") == change.payment_id:
+        return change
+    return replace(change, provisional_id=str(link["payment_id"]))
+
+
 def _keys_touched(change: Any, tenant_id: str | None) -> list[DocKey]:
     if isinstance(change, PaymentChange):
         keys = [DocKey(PAYMENTS, change.payment_id)]
@@ -101,6 +136,8 @@ def _apply_payment(
     event: StripeEvent,
     tenant_id: str | None,
     now: datetime,
+    *,
+    resync: bool = False,
 ) -> ApplyResult:
     key = DocKey(PAYMENTS, change.payment_id)
     current = docs.get(key)
@@ -115,6 +152,8 @@ def _apply_payment(
         writes.delete(provisional_key)
     outcome = apply_change(current, change, event, tenant_id=tenant_id)
     doc = outcome.document
+    if resync:
+        doc["resyncs"] = int(doc.get("resyncs") or 0) + len(change.sources)
     writes.set(key, doc)
     facts = doc["ledger"] if merged else outcome.facts
     for fact_id, fact in facts.items():
@@ -144,7 +183,9 @@ def _apply_payment(
             now=now,
         ),
     )
-    return ApplyResult("processed", outcome.applied, change.payment_id)
+    return ApplyResult(
+        "processed", outcome.applied, change.payment_id, resync_needed=doc["resync_needed"]
+    )
 
 
 def _apply_tenant(

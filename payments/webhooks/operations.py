@@ -10,6 +10,7 @@ from typing import Any
 from ledger.collections import WEBHOOK_EVENTS
 from ledger.store import Doc, DocKey, Query
 from payments.errors import NotFound, ValidationError
+from payments.webhooks.resync import resync_due
 from payments.webhooks.service import Receipt, WebhookDeps, process_recorded
 
 __all__ = ["LISTABLE_STATUSES", "list_events", "replay_event", "sweep"]
@@ -68,7 +69,8 @@ def replay_event(deps: WebhookDeps, event_id: str, *, tenant_id: str | None) -> 
 
 
 def sweep(deps: WebhookDeps, *, limit: int = 50) -> dict[str, int]:
-    """Retry failed events that are due and events whose claim expired (holder died)."""
+    """Retry failed events that are due and events whose claim expired (holder died), and
+    resync payments whose queued resync was lost."""
     now = deps.clock()
     due = deps.store.query(
         Query(
@@ -87,6 +89,7 @@ def sweep(deps: WebhookDeps, *, limit: int = 50) -> dict[str, int]:
         )
     )
     outcomes = Counter(process_recorded(event_id, deps).status for event_id, _ in [*due, *stuck])
+    outcomes.update(f"resync_{receipt.status}" for receipt in resync_due(deps, limit=limit))
     return dict(outcomes)
 
 

@@ -1,5 +1,6 @@
 """The retry queue port, and its Pub/Sub adapter (a topic with a push subscription to the
-`process_event` function; the official Pub/Sub emulator plays it locally)."""
+`process_event` function; the official Pub/Sub emulator plays it locally). A message names
+an event to process again (`{"event_id"}`) or a payment to resync (`{"resync"}`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ class AbstractRetryQueue(abc.ABC):
     def publish(self, event_id: str) -> None:
         """Ask for `event_id` to be processed again (at least once, later)."""
 
+    @abc.abstractmethod
+    def request_resync(self, payment_id: str) -> None:
+        """Ask for the payment's unsettled objects to be read from Stripe (at least once)."""
+
 
 class PubSubRetryQueue(AbstractRetryQueue):
     def __init__(self, publisher: Callable[[], Any], topic_path: str) -> None:
@@ -25,6 +30,12 @@ class PubSubRetryQueue(AbstractRetryQueue):
         self._topic_path = topic_path
 
     def publish(self, event_id: str) -> None:
-        data = json.dumps({"event_id": event_id}).encode()
-        future = self._publisher().publish(self._topic_path, data, event_id=event_id)
+        self._send({"event_id": event_id}, event_id=event_id)
+
+    def request_resync(self, payment_id: str) -> None:
+        self._send({"resync": payment_id}, payment_id=payment_id)
+
+    def _send(self, message: dict[str, str], **attributes: str) -> None:
+        data = json.dumps(message).encode()
+        future = self._publisher().publish(self._topic_path, data, **attributes)
         future.result(timeout=PUBLISH_TIMEOUT_SECONDS)

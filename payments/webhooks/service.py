@@ -3,7 +3,8 @@ sweeper, operator replay), and the operators' view of the inbox.
 
 The pipeline, in order: verify the signature on the raw body → parse and validate the event →
 route it to a tenant (or record why not) → claim it by creating its inbox record → apply it in
-one transaction → on failure, record the attempt and hand the event to the retry queue.
+one transaction → on failure, record the attempt and hand the event to the retry queue; if the
+payment now has states only Stripe can order, ask the queue for a resync (`resync.py`).
 The answer is 2xx only once the event is durably recorded; Firestore down → 503, Stripe retries.
 """
 
@@ -20,6 +21,7 @@ from ledger.store import AbstractStore, DocKey
 from payments import logs
 from payments.errors import Contention, NotFound, Unavailable, ValidationError
 from payments.events.model import StripeEvent
+from payments.stripe_gateway import AbstractStripeGateway
 from payments.webhooks import claims, signature
 from payments.webhooks.apply import apply_claimed_event
 from payments.webhooks.policy import RetryPolicy
@@ -42,6 +44,7 @@ class WebhookDeps:
     policy: RetryPolicy
     clock: Callable[[], datetime]
     jitter: Callable[[], float]
+    stripe: Callable[[], AbstractStripeGateway] | None = None  # built on the first resync
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ def _process(
         return _failed(deps, event, claim, error, now=now)
     if result.status == "claim_lost":
         return Receipt(event.id, "in_progress")
+    if result.resync_needed and result.payment_id:
+        _request_resync(deps, result.payment_id)
     return Receipt(event.id, "duplicate" if result.status == "already_processed" else "processed")
 
 
@@ -164,6 +169,13 @@ def _publish(deps: WebhookDeps, event_id: str) -> None:
         deps.queue.publish(event_id)
     except Exception:  # the sweeper finds failed events whose retry time has come
         logs.log_retry_not_queued(event_id=event_id)
+
+
+def _request_resync(deps: WebhookDeps, payment_id: str) -> None:
+    try:
+        deps.queue.request_resync(payment_id)
+    except Exception:  # the sweeper finds payments that still need a resync
+        logs.log_resync_not_queued(payment_id=payment_id)
 
 
 def _record_once(deps: WebhookDeps, event_id: str, record: dict[str, Any]) -> bool:

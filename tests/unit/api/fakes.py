@@ -8,7 +8,7 @@ import itertools
 from typing import Any
 
 from ledger.store import DocKey, Query
-from payments.errors import AppError
+from payments.errors import AppError, NotFound
 from payments.stripe_gateway import AbstractStripeGateway, Obj
 from tests.unit.webhooks.fakes import FakeStore, _field
 
@@ -46,6 +46,7 @@ class FakeStripeGateway(AbstractStripeGateway):
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self.fail_with: AppError | None = None
         self.account: Obj = {"id": "acct_fake", "charges_enabled": False}
+        self.objects: dict[str, Obj] = {}  # what `retrieve_object` answers, by id
 
     def _record(self, name: str, *args: Any, **kwargs: Any) -> None:
         self.calls.append((name, args, kwargs))
@@ -105,6 +106,12 @@ class FakeStripeGateway(AbstractStripeGateway):
     ) -> Obj:
         self._record("cancel", account, intent, reason=reason, idempotency_key=idempotency_key)
         return {"id": intent, "status": "canceled"}
+
+    def retrieve_object(self, account: str, kind: str, object_id: str) -> Obj:
+        self._record("retrieve_object", account, kind, object_id)
+        if object_id not in self.objects:
+            raise NotFound(f"No such {kind}: {object_id}", code="stripe_resource_missing")
+        return copy.deepcopy(self.objects[object_id])
 
     def create_refund(self, account: str, params: Obj, *, idempotency_key: str | None) -> Obj:
         self._record("create_refund", account, params, idempotency_key=idempotency_key)
