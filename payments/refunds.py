@@ -5,6 +5,11 @@ Refundable = captured - refunded (as the ledger knows it) - refunds in flight (r
 concurrent refunds that together exceed the rest are refused by Stripe itself (409/422).
 The refund is recorded as `refunds/{id}` (pending) right after Stripe answers; the webhook's
 projection overwrites it.
+
+A disputed payment is refused before Stripe is asked (409 `charge_disputed`), by Stripe's own
+rule: once a dispute on the charge says `is_charge_refundable: false` (a chargeback: open, won
+or lost alike) Stripe refuses every refund with `charge_disputed`, which the gateway also
+translates to 409. An inquiry (`is_charge_refundable: true`) does not block a refund.
 """
 
 from __future__ import annotations
@@ -22,10 +27,23 @@ from payments.payment_actions import add_note, note_id
 from payments.payment_queries import load_payment
 from payments.stripe_gateway import AbstractStripeGateway
 
-__all__ = ["REFUND_STATUSES", "create_refund", "in_flight", "list_refunds", "refund_view"]
+__all__ = [
+    "DISPUTED_MESSAGE",
+    "REFUND_STATUSES",
+    "blocking_dispute",
+    "create_refund",
+    "in_flight",
+    "list_refunds",
+    "refund_view",
+    "refuse_if_disputed",
+]
 
 REFUND_STATUSES = ("pending", "requires_action", "succeeded", "failed", "canceled")
 SETTLED_AWAY = {"failed", "canceled"}
+DISPUTED_MESSAGE = (
+    "Refunds are not possible while the payment is disputed: the card network has already "
+    "taken the money back, and the dispute decides where it ends up"
+)
 VIEW_FIELDS = (
     "payment_id",
     "status",
@@ -53,6 +71,7 @@ def create_refund(
     captured = int(payment.get("amount_captured") or 0)
     if not intent or captured == 0:
         raise Conflict("Only a captured payment can be refunded", code="payment_not_captured")
+    refuse_if_disputed(payment)
     pending = in_flight(store, cmd.tenant_id, doc_id, payment)
     refundable = captured - int(payment.get("amount_refunded") or 0) - pending
     amount = cmd.amount if cmd.amount is not None else refundable
@@ -78,6 +97,27 @@ def create_refund(
     note = {"type": "refund", "amount": amount, "refund_id": refund["id"], "status": "requested"}
     add_note(store, doc_id, note_id("refund", idempotency_key or refund["id"], now), note, now=now)
     return refund_view(refund["id"], {**record, "status": refund.get("status") or "pending"})
+
+
+def blocking_dispute(payment: Doc) -> str | None:
+    """The dispute (id) for which Stripe would refuse any refund of the payment: one the
+    ledger snapshot (`sources.disputes`) holds without `is_charge_refundable: true`."""
+    disputes = (payment.get("sources") or {}).get("disputes") or {}
+    return next(
+        (
+            dispute_id
+            for dispute_id, entry in sorted(disputes.items())
+            if (entry.get("state") or {}).get("is_charge_refundable") is not True
+        ),
+        None,
+    )
+
+
+def refuse_if_disputed(payment: Doc) -> None:
+    """`Conflict` (`charge_disputed`) when a dispute blocks refunds of the payment."""
+    dispute_id = blocking_dispute(payment)
+    if dispute_id is not None:
+        raise Conflict(f"{DISPUTED_MESSAGE} ({dispute_id})", code="charge_disputed")
 
 
 def in_flight(store: AbstractStore, tenant_id: str, payment_id: str, payment: Doc) -> int:

@@ -94,6 +94,9 @@ def _helper_commands(commands: Any) -> None:
     ach = add("advance-ach", "settle processing bank debits now")
     ach.add_argument("--payment-intent")
     ach.add_argument("--outcome", choices=["succeeded", "failed"])
+    fail = add("fail-refund", "fail a refund, as the card network sending it back")
+    fail.add_argument("refund")
+    fail.add_argument("--reason", default="expired_or_canceled_card")
     resolve = add("resolve-dispute", "close a dispute as won or lost")
     resolve.add_argument("dispute")
     resolve.add_argument("outcome", choices=["won", "lost"])
@@ -125,6 +128,8 @@ def _helper_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any]]
             "/_emulator/ach/advance",
             {"payment_intent": args.payment_intent, "outcome": args.outcome},
         )
+    if args.command == "fail-refund":
+        return "POST", f"/_emulator/refunds/{args.refund}/fail", {"failure_reason": args.reason}
     if args.command == "resolve-dispute":
         return "POST", f"/_emulator/disputes/{args.dispute}/resolve", {"outcome": args.outcome}
     return routes[args.command]

@@ -17,6 +17,7 @@ from .resources.accounts import complete_onboarding
 from .resources.checkout import find_session, pay_session
 from .resources.disputes import open_dispute, resolve_dispute
 from .resources.payment_methods import BANK_ACCOUNTS, CARDS, TestMethod
+from .resources.refunds import FAILURE_REASONS, fail_refund
 from .responses import json_response
 from .store import Obj, public
 from .triggers import FLOWS, trigger
@@ -42,6 +43,7 @@ def register(app: Flask, emu: Emulator) -> None:
     """Add the `/_emulator` routes to the app."""
     _state_routes(app, emu)
     _payment_routes(app, emu)
+    _refund_routes(app, emu)
     _dispute_routes(app, emu)
     _event_routes(app, emu)
 
@@ -107,6 +109,20 @@ def _payment_routes(app: Flask, emu: Emulator) -> None:
                 intent["_authenticated"] = True
                 payment_flow.attempt(emu, intent, owner)
             return _json(public(intent))
+
+
+def _refund_routes(app: Flask, emu: Emulator) -> None:
+    @app.post("/_emulator/refunds/<refund_id>/fail")
+    def fail(refund_id: str) -> Response:
+        reason = _body().get("failure_reason", "expired_or_canceled_card")
+        if reason not in FAILURE_REASONS:
+            raise invalid(
+                f"failure_reason must be one of {', '.join(FAILURE_REASONS)}",
+                param="failure_reason",
+            )
+        with emu.store.lock:
+            refund, owner = _owned(emu, refund_id, "refund")
+            return _json(public(fail_refund(emu, refund, owner, reason)))
 
 
 def _dispute_routes(app: Flask, emu: Emulator) -> None:

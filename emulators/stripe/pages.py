@@ -169,7 +169,8 @@ def _method_fields(method_types: list[str]) -> str:
             '<input id="card_number" name="card_number" inputmode="numeric" '
             'autocomplete="cc-number" placeholder="4242 4242 4242 4242">'
             '<p class="muted">4242… succeeds, 4000 0000 0000 0002 declines, '
-            "4000 0000 0000 0259 is disputed.</p>"
+            "4000 0000 0000 0259 is disputed, 4000 0000 0000 5126 succeeds but its "
+            "refunds fail.</p>"
         )
     if "us_bank_account" in method_types:
         checked = "" if "card" in method_types else " checked"

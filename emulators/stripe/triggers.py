@@ -39,6 +39,11 @@ def _refund(emu: Emulator, account: str | None) -> None:
     refunds.create_refund(_call(emu, account, {"payment_intent": intent["id"]}))
 
 
+def _refund_fails(emu: Emulator, account: str | None) -> None:
+    intent = _intent(emu, account, "pm_card_refundFail")
+    refunds.create_refund(_call(emu, account, {"payment_intent": intent["id"]}))
+
+
 def _capture(emu: Emulator, account: str | None) -> None:
     intent = _intent(emu, account, "pm_card_visa", capture_method="manual")
     payment_intents.capture_intent(_call(emu, account, {}), intent["id"])
@@ -146,6 +151,9 @@ FLOWS: dict[str, Flow] = {
     "charge.captured": _capture,
     "charge.refunded": _refund,
     "refund.created": _refund,
+    "refund.updated": _refund_fails,
+    "refund.failed": _refund_fails,
+    "charge.refund.updated": _refund_fails,
     "charge.dispute.created": _paid_with("pm_card_createDispute"),
     "charge.dispute.funds_withdrawn": _paid_with("pm_card_createDispute"),
     "charge.dispute.closed": _dispute_closed,

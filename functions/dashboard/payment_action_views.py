@@ -1,6 +1,7 @@
 """Acting on a payment: capture, cancel, refund (full or partial). Each form carries an
 idempotency key made when its page was drawn, forwarded to Stripe, so a double submit acts once;
-a refund is confirmed on a second page that shows the amount as understood."""
+a refund is confirmed on a second page that shows the amount as understood. A disputed
+payment's refund is refused at either step (`refunds.refuse_if_disputed`), as Stripe would."""
 
 from __future__ import annotations
 
@@ -41,9 +42,11 @@ def refund(request: Request, payment_id: str) -> Response:
     """First post: the refund to confirm (amount parsed and shown); with `confirm=yes`: do it."""
     shell = signed_in(request, "refunds:create")
     tenant_id, store = shell.principal.tenant_id, bootstrap.store()
-    payment = payment_queries.get_payment(store, tenant_id, payment_id)
+    doc_id, doc = payment_queries.load_payment(store, tenant_id, payment_id)
+    payment = payment_queries.payment_view(doc_id, doc)
     form = request.form
     try:
+        refunds.refuse_if_disputed(doc)
         raw = form.get("amount", "").strip()
         amount = parse_amount(raw, payment["currency"] or "usd") if raw else None
         body = {"payment_id": payment["id"], "amount": amount, "reason": form.get("reason") or None}

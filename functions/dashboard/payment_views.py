@@ -63,14 +63,17 @@ def render_payment(
     refund_form: dict[str, str] | None = None,
 ) -> Response:
     tenant_id, store = shell.principal.tenant_id, bootstrap.store()
-    payment = payment_queries.get_payment(store, tenant_id, payment_id)
+    doc_id, doc = payment_queries.load_payment(store, tenant_id, payment_id)
+    payment = payment_queries.payment_view(doc_id, doc)
     timeline = payment_queries.payment_timeline(store, tenant_id, payment["id"])["data"]
     listed = refunds.list_refunds(store, tenant_id, {"payment_id": payment["id"], "limit": "100"})
     amount_left = refundable(payment)
+    may_refund = shell.can("refunds:create") and amount_left > 0
+    disputed = refunds.blocking_dispute(doc) is not None  # Stripe would refuse the refund
     actions = {
         "capture": shell.can("payments:capture") and payment["status"] == "requires_capture",
         "cancel": shell.can("payments:cancel") and payment["status"] in payment_actions.CANCELABLE,
-        "refund": shell.can("refunds:create") and amount_left > 0,
+        "refund": may_refund and not disputed,
     }
     return render(
         request,
@@ -85,6 +88,7 @@ def render_payment(
         refunds=listed["data"],
         refundable=amount_left,
         actions=actions,
+        refund_refused=refunds.DISPUTED_MESSAGE if may_refund and disputed else None,
         reasons=REFUND_REASONS,
         refund_form=refund_form or {"amount": "", "reason": ""},
         key=new_key(),

@@ -13,6 +13,7 @@ DISPUTE = "dispute"
 AUTHENTICATE = "authenticate"
 BANK_SUCCEED = "bank_succeed"
 BANK_FAIL = "bank_fail"
+REFUND_FAIL = "refund_fail"  # the charge succeeds; each refund of it fails right after creation
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ CARDS = {
     "4000000000000002": TestMethod("card", DECLINE, "0002"),
     "4000000000000259": TestMethod("card", DISPUTE, "0259"),
     "4000002500003155": TestMethod("card", AUTHENTICATE, "3155"),
+    "4000000000005126": TestMethod("card", REFUND_FAIL, "5126"),
 }
 BANK_ACCOUNTS = {
     "000123456789": TestMethod("us_bank_account", BANK_SUCCEED, "6789", "STRIPE TEST BANK"),
@@ -41,6 +43,7 @@ NAMED = {
     "pm_card_visa_chargeDeclined": CARDS["4000000000000002"],
     "pm_card_createDispute": CARDS["4000000000000259"],
     "pm_card_authenticationRequired": CARDS["4000002500003155"],
+    "pm_card_refundFail": CARDS["4000000000005126"],
     "pm_usBankAccount": BANK_ACCOUNTS["000123456789"],
     "pm_usBankAccount_failure": BANK_ACCOUNTS["000111111113"],
 }

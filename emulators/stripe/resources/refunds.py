@@ -1,7 +1,9 @@
-"""Refunds, by charge or by PaymentIntent, full or partial."""
+"""Refunds, by charge or by PaymentIntent, full or partial; refused on a charged-back charge;
+failed after the fact (the refund-failure test card, or the `/_emulator` helper)."""
 
 from __future__ import annotations
 
+from ..emulator import Emulator
 from ..errors import StripeApiError, invalid, missing
 from ..shapes import shaped
 from ..store import Obj, new_id, now, public
@@ -15,8 +17,10 @@ from .common import (
     int_param,
     str_param,
 )
+from .payment_methods import REFUND_FAIL
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+FAILURE_REASONS = ("expired_or_canceled_card", "lost_or_stolen_card", "unknown")
 
 
 def _charge_to_refund(call: Call) -> Obj:
@@ -46,6 +50,22 @@ def _charge_to_refund(call: Call) -> Obj:
     return charge
 
 
+def _refuse_if_disputed(call: Call, charge: Obj) -> None:
+    """Stripe refuses any refund once the charge is charged back: a dispute on it that says
+    `is_charge_refundable: false` (every dispute the emulator opens), open, won or lost."""
+    disputes = call.emu.store.select(
+        "dispute",
+        call.account,
+        lambda d: d["charge"] == charge["id"] and not d["is_charge_refundable"],
+    )
+    if disputes:
+        raise StripeApiError(
+            400,
+            f"Charge {charge['id']} has been charged back; cannot issue a refund.",
+            code="charge_disputed",
+        )
+
+
 def _refundable_amount(charge: Obj) -> int:
     if not charge["captured"] or charge["status"] != "succeeded":
         raise StripeApiError(
@@ -68,6 +88,7 @@ def _refundable_amount(charge: Obj) -> int:
 
 def create_refund(call: Call) -> Obj:
     charge = _charge_to_refund(call)
+    _refuse_if_disputed(call, charge)
     remaining = _refundable_amount(charge)
     amount = int_param(call.params, "amount")
     amount = remaining if amount is None else amount
@@ -112,7 +133,45 @@ def create_refund(call: Call) -> Obj:
     charge["refunds"]["data"].insert(0, public(refund))
     call.emu.emit("refund.created", refund, call.account)
     call.emu.emit("charge.refunded", charge, call.account, previous)
-    return public(refund)
+    created = public(refund)  # as Stripe answers: the failure shows on later fetches only
+    if charge["_method"].outcome == REFUND_FAIL:
+        fail_refund(call.emu, refund, call.account)
+    return created
+
+
+def fail_refund(
+    emu: Emulator, refund: Obj, account: str | None, reason: str = "expired_or_canceled_card"
+) -> Obj:
+    """The card network sends a refund back: `failed` with `failure_reason`, its amount back
+    on the balance (`failure_balance_transaction`) and off the charge's `amount_refunded`."""
+    if refund["status"] not in ("pending", "succeeded"):
+        raise invalid(f"Refund {refund['id']} is {refund['status']}; it cannot fail now.")
+    charge = emu.store.get(refund["charge"], account, "charge")
+    txn = add_balance_transaction(
+        emu,
+        source=refund,
+        amount=refund["amount"],
+        fee=0,
+        kind="refund_failure",
+        account=account,
+        category="refund_failure",
+    )
+    previous = {
+        "status": refund["status"],
+        "failure_balance_transaction": None,
+        "failure_reason": None,
+    }
+    refund.update(status="failed", failure_reason=reason, failure_balance_transaction=txn["id"])
+    charge["amount_refunded"] -= refund["amount"]
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
+    charge["refunds"]["data"] = [
+        public(refund) if listed["id"] == refund["id"] else listed
+        for listed in charge["refunds"]["data"]
+    ]
+    emu.emit("charge.refund.updated", refund, account, previous)
+    emu.emit("refund.updated", refund, account, previous)
+    emu.emit("refund.failed", refund, account)
+    return refund
 
 
 def retrieve_refund(call: Call, object_id: str) -> Obj:
