@@ -34,7 +34,7 @@ OPEN_DISPUTE_STATUSES = (
     "under_review",
     "warning_under_review",
 )
-FAILED_STATUSES = frozenset({"canceled", "requires_payment_method"})
+FAILED_STATUSES = frozenset({"failed", "canceled", "requires_payment_method"})
 SETTLED_AWAY = frozenset({"failed", "canceled"})
 FACT_ORDER = {
     "charge": 0,

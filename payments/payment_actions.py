@@ -24,6 +24,7 @@ __all__ = ["CANCELABLE", "add_note", "cancel_payment", "capture_payment", "note_
 
 CANCELABLE = frozenset(
     {"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"}
+    | {"failed"}  # Stripe: requires_payment_method, after a failed attempt
 )
 
 

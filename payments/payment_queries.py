@@ -3,6 +3,10 @@
 Every read is scoped to the caller's tenant: a payment of another tenant is `NotFound`.
 A payment still recorded under its Checkout Session id is found by that id, and once the
 webhook has folded it into its PaymentIntent, the session id still finds it.
+
+A payment whose latest attempt failed is `failed` (Stripe says `requires_payment_method`,
+shown as `payment_intent_status`), with Stripe's `last_payment_error` as `failure`:
+`{code, decline_code, message, charge_id}`, else null.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ STATUSES = (
     "requires_action",
     "processing",
     "requires_capture",
+    "failed",
     "canceled",
     "succeeded",
     "partially_refunded",
@@ -58,6 +63,7 @@ VIEW_FIELDS = (
     "created",
     "updated",
 )
+FAILURE_FIELDS = ("code", "decline_code", "message", "charge_id")
 TIMELINE_LIMIT = 500
 
 
@@ -145,6 +151,8 @@ def payment_view(doc_id: str, doc: Doc) -> Doc:
     view.update({name: doc.get(name) for name in VIEW_FIELDS})
     view["metadata"] = dict(doc.get("metadata") or {})
     view["capture_method"] = _capture_method(doc)
+    view["payment_intent_status"] = _payment_intent_status(doc)
+    view["failure"] = _failure(doc)
     view["refunds"] = sorted(doc.get("sources", {}).get("refunds", {}))
     view["disputes"] = sorted(doc.get("sources", {}).get("disputes", {}))
     view["api_notes"] = doc.get("api_notes") or {}
@@ -158,6 +166,26 @@ def _capture_method(doc: Doc) -> str | None:
         if method:
             return str(method).replace("automatic_async", "automatic")
     return doc.get("capture_method")
+
+
+def _payment_intent_status(doc: Doc) -> str | None:
+    """The reducer's field; a document written before it existed falls back to the intent's
+    state in `sources`."""
+    if "payment_intent_status" in doc:
+        return doc["payment_intent_status"]
+    for entry in doc.get("sources", {}).get("payment_intent", {}).values():
+        status = entry["state"].get("status")
+        if status:
+            return str(status)
+    return None
+
+
+def _failure(doc: Doc) -> Doc | None:
+    """Always the same four keys, or null."""
+    failure = doc.get("failure")
+    if not failure:
+        return None
+    return {name: failure.get(name) for name in FAILURE_FIELDS}
 
 
 def _list_body(page: Page) -> Doc:

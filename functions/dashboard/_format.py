@@ -1,14 +1,19 @@
-"""How the dashboard shows money, times and statuses to people, and reads amounts back.
+"""How the dashboard shows money, times, statuses and failures to people, and reads amounts
+back.
 
 Amounts are integer minor units everywhere else; only here do they become `$1,234.50` or
-`¥1,200`, and a typed `12.50` become `1250` (the currency's own number of decimals).
+`¥1,200`, and a typed `12.50` become `1250` (the currency's own number of decimals). A failed
+payment's `failure` (Stripe's `last_payment_error`) becomes a reason a merchant reads:
+`Card declined (generic decline)`, else Stripe's own message.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from payments.errors import ValidationError
 
@@ -16,6 +21,7 @@ __all__ = [
     "day_bounds",
     "decimals",
     "fact_label",
+    "failure_reason",
     "format_amount_input",
     "format_day",
     "format_money",
@@ -75,6 +81,11 @@ FACT_LABELS = {
     "application_fee": "Platform fee",
 }
 MONEY_OUT = frozenset({"refund", "dispute", "application_fee"})
+FAILURE_REASONS = {
+    "card_declined": "Card declined",
+    "account_closed": "Bank account closed",
+    "payment_intent_authentication_failure": "Authentication failed",
+}
 _AMOUNT = re.compile(r"^\d{1,9}(?:\.\d{1,3})?$")
 
 
@@ -177,6 +188,19 @@ def status_label(status: str | None) -> str:
 
 def status_tone(status: str | None) -> str:
     return TONES.get(status or "", "neutral")
+
+
+def failure_reason(failure: Mapping[str, Any] | None) -> str:
+    """Why the payment failed: a known code in words (with the issuer's decline code, if
+    any), else Stripe's message, else the code itself."""
+    failure = failure or {}
+    code, decline, message = (failure.get(name) for name in ("code", "decline_code", "message"))
+    known = FAILURE_REASONS.get(str(code))
+    if known is not None:
+        return f"{known} ({str(decline).replace('_', ' ')})" if decline else known
+    if message:
+        return str(message)
+    return status_label(code) if code else "No reason given"
 
 
 def _as_datetime(value: int | float | datetime | str | None) -> datetime | None:

@@ -106,6 +106,7 @@ def environment() -> Environment:
         day=_format.format_day,
         status_label=_format.status_label,
         tone=_format.status_tone,
+        failure_reason=_format.failure_reason,
     )
     env.globals.update(asset=asset_url)
     return env

@@ -1,20 +1,25 @@
-"""How the dashboard shows money and reads typed amounts: the currency's own decimals."""
+"""How the dashboard shows money and reads typed amounts: the currency's own decimals; and
+how a failed payment reads: its label and the reason in words."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from functions.dashboard._format import (
     day_bounds,
     fact_label,
+    failure_reason,
     format_amount_input,
     format_money,
     format_short,
     format_time,
     parse_amount,
     signed_amount,
+    status_label,
+    status_tone,
 )
 from payments.errors import ValidationError
 
@@ -93,3 +98,47 @@ def test_ledger_facts_read_as_money_in_or_out() -> None:
     assert (fact_label("capture"), signed_amount("capture", 500)) == ("Captured", 500)
     assert (fact_label("refund"), signed_amount("refund", 500)) == ("Refunded", -500)
     assert signed_amount("application_fee", 30) == -30
+
+
+def test_a_failed_payment_is_labelled_failed_in_the_bad_tone() -> None:
+    assert (status_label("failed"), status_tone("failed")) == ("Failed", "bad")
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (
+            {
+                "code": "card_declined",
+                "decline_code": "generic_decline",
+                "message": "Your card was declined.",
+                "charge_id": "ch_1",
+            },
+            "Card declined (generic decline)",
+        ),
+        (
+            {"code": "card_declined", "decline_code": None, "message": "Your card was declined."},
+            "Card declined",
+        ),
+        (
+            {"code": "account_closed", "message": "The customer's bank account is closed."},
+            "Bank account closed",
+        ),
+        (
+            {"code": "payment_intent_authentication_failure", "message": "We are unable to..."},
+            "Authentication failed",
+        ),
+        (
+            {"code": "expired_card", "message": "Your card has expired."},
+            "Your card has expired.",
+        ),
+        ({"code": "processing_error", "message": None}, "Processing error"),
+        (
+            {"code": None, "decline_code": None, "message": None, "charge_id": None},
+            "No reason given",
+        ),
+        (None, "No reason given"),
+    ],
+)
+def test_a_failure_reads_as_a_reason(failure: dict[str, Any] | None, reason: str) -> None:
+    assert failure_reason(failure) == reason

@@ -112,3 +112,12 @@ def test_the_summary_queries_are_indexed() -> None:
     assert len(composite) == 2 + 4  # payments and refunds of the window; disputes by status
     indexes = declared()
     assert [query for query in composite if not served(query, indexes)] == []
+
+
+def test_a_failed_payment_counts_as_failed() -> None:
+    store = world()
+    failure = {"code": "card_declined", "decline_code": "generic_decline", "message": None}
+    payment(store, "pi_g", status="failed", payment_intent_id="pi_g", failure=failure)
+    summary = last_30_days(store, "t_1", now=NOW)
+    assert (summary.payments, summary.successful, summary.failed) == (7, 4, 2)
+    assert summary.success_rate == 4 / 6
