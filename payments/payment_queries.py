@@ -17,6 +17,7 @@ from typing import Any
 from ledger.collections import EVENT_LOGS, PAYMENTS
 from ledger.store import AbstractStore, Doc, DocKey, Query
 from payments.errors import NotFound, ValidationError
+from payments.events.machines import lifecycle_stage
 from payments.pagination import Page, fetch_page, limit_arg, unix_time_arg
 
 __all__ = [
@@ -140,9 +141,22 @@ def payment_timeline(store: AbstractStore, tenant_id: str, payment_id: str) -> D
         }
         for log_id, log in rows
     ]
+    delivered = {
+        log.get("event_id", log_id): _seconds(log.get("recorded_at")) for log_id, log in rows
+    }
     for note_id, note in (doc.get("api_notes") or {}).items():
         entries.append({"source": "api", "note_id": note_id, **note})
-    entries.sort(key=lambda e: (int(e.get("created") or 0), e.get("event_id") or e["note_id"]))
+
+    def position(entry: Doc) -> tuple[int, int, float, str]:
+        """Stripe time; within a second, the payment's lifecycle (an API request before the
+        events it causes), then the order of delivery."""
+        if entry["source"] == "api":
+            return (int(entry.get("created") or 0), -1, 0.0, entry["note_id"])
+        event_id = entry["event_id"]
+        stage = lifecycle_stage(entry.get("type"))
+        return (int(entry.get("created") or 0), stage, delivered.get(event_id, 0.0), event_id)
+
+    entries.sort(key=position)
     return {"object": "timeline", "payment_id": doc_id, "data": entries}
 
 
@@ -195,3 +209,7 @@ def _list_body(page: Page) -> Doc:
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
     }
+
+
+def _seconds(value: Any) -> float:
+    return value.timestamp() if hasattr(value, "timestamp") else 0.0

@@ -25,7 +25,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Order", "Seen", "is_terminal", "order", "rank"]
+__all__ = ["Order", "Seen", "is_terminal", "lifecycle_stage", "order", "rank"]
 
 Obj = dict[str, Any]
 
@@ -182,3 +182,35 @@ def _position(intent: Obj) -> tuple[str | None, int]:
     if status == "requires_payment_method" and error.get("charge") == charge:
         return charge, FAILED
     return charge, BETWEEN
+
+
+# Where each event type sits in a payment's life, to order a timeline's events of one second
+# (Stripe's order of delivery, then the event id, break the remaining ties).
+LIFECYCLE = (
+    ("payment_intent.created",),
+    ("payment_intent.requires_action",),
+    ("payment_intent.processing", "charge.pending"),
+    ("payment_intent.payment_failed", "charge.failed"),
+    ("charge.succeeded", "payment_intent.amount_capturable_updated"),
+    ("charge.captured", "payment_intent.succeeded", "payment_intent.canceled"),
+    (
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "checkout.session.expired",
+    ),
+    ("radar.early_fraud_warning.created",),
+    ("refund.created", "charge.refunded"),
+    ("refund.updated", "charge.refund.updated", "refund.failed"),
+    ("charge.dispute.created",),
+    ("charge.dispute.funds_withdrawn", "charge.dispute.updated"),
+    ("charge.dispute.closed",),
+    ("charge.dispute.funds_reinstated",),
+    ("ledger.resync",),
+)
+STAGE_OF = {event_type: stage for stage, types in enumerate(LIFECYCLE) for event_type in types}
+
+
+def lifecycle_stage(event_type: str | None) -> int:
+    """The stage of an event type in a payment's life (unknown types: after the others)."""
+    return STAGE_OF.get(str(event_type), len(LIFECYCLE))
