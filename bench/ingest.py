@@ -19,7 +19,7 @@ from typing import Any
 from bench import stats
 from bench.events import TENANTS, Workload, signed_bodies
 from bench.load import Request, Response, run_requests
-from bench.reference import Ledger, check_ledger
+from bench.reference import Ledger, check_ledger, resync_counts
 from bench.server import BenchServer
 from ledger.collections import TENANTS as TENANTS_COLLECTION
 from ledger.collections import WEBHOOK_EVENTS
@@ -104,6 +104,7 @@ def run_ingest(
             + settle_rpc["documents_written"],
         },
         "apply_writes": delivery_rpc["apply_writes"] + settle_rpc["apply_writes"],
+        "resyncs": resync_counts(store, unique_events=len(unique_ids)),
         "correctness": {
             "passed": check.passed,
             "problems": check.problems,

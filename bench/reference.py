@@ -40,6 +40,7 @@ __all__ = [
     "Ledger",
     "check_ledger",
     "in_order_ledger",
+    "resync_counts",
 ]
 
 LEDGER_COLLECTIONS = (PAYMENTS, PAYMENT_TRANSACTIONS, REFUNDS, DISPUTES)
@@ -127,6 +128,19 @@ def check_ledger(
         if record.get("status") != "processed":
             check.fail(f"webhook_events/{event_id} is {record.get('status')}")
     return check
+
+
+def resync_counts(store: AbstractStore, *, unique_events: int) -> dict[str, Any]:
+    """How often the ledger had to read an object back from Stripe to order its events
+    (`resyncs` on each payment), and what still waits for such a read."""
+    payments = [doc for _, doc in store.query(Query(PAYMENTS))]
+    fetches = sum(int(doc.get("resyncs") or 0) for doc in payments)
+    return {
+        "fetches": fetches,
+        "payments": sum(1 for doc in payments if doc.get("resyncs")),
+        "waiting": sum(1 for doc in payments if doc.get("resync_needed")),
+        "share_of_events": round(fetches / unique_events, 4) if unique_events else 0.0,
+    }
 
 
 def _canonical(doc: Doc) -> Any:

@@ -54,6 +54,7 @@ def _ingest(results: dict[str, Any]) -> list[str]:
                 f"{split.get('rpc_ms', '-')} + {split.get('other_ms', '-')}",
                 hook["retries"]["events_retried"],
                 hook["end_to_end"]["per_s"],
+                hook["resyncs"]["fetches"],
                 "PASS" if hook["correctness"]["passed"] else "FAIL",
             ]
         )
@@ -68,6 +69,7 @@ def _ingest(results: dict[str, Any]) -> list[str]:
         "server ms: RPC + rest",
         "retried",
         "e2e ev/s",
+        "resync reads",
         "in-order check",
     ]
     title = (
