@@ -206,14 +206,12 @@ def derive(doc: Doc) -> Doc:
     )
     if picked["latest_charge_id"][0] is None and charge is not None:
         picked["latest_charge_id"] = (charge[0], charge[1]["key"][0])
-    capturable = intent[1]["state"].get("amount_capturable") if intent else 0
+    capturable = _capturable(intent, charge, status)
     fields: Doc = {name: value for name, (value, _) in picked.items()}
     fields.update(
         status=status,
         amount=fields["amount"] or 0,
-        amount_capturable=0
-        if status in {"succeeded", "canceled", "refunded", "partially_refunded"}
-        else (capturable or 0),
+        amount_capturable=capturable,
         amount_captured=totals["capture"],
         amount_refunded=totals["refund"] - totals["refund_reversal"],
         amount_disputed=totals["dispute"] - totals["dispute_reversal"],
@@ -234,6 +232,18 @@ def derive(doc: Doc) -> Doc:
     fields["provenance"] = {name: at for name, (_, at) in picked.items() if at is not None}
     fields["provenance"]["status"] = status_at
     return fields
+
+
+def _capturable(intent: Entry | None, charge: Entry | None, status: str) -> int:
+    """What is authorized and not captured: the intent's word, or, while only its charge has
+    arrived, the uncaptured charge's amount."""
+    if status != "requires_capture":
+        return 0
+    if intent and intent[1]["state"].get("status") == "requires_capture":
+        return int(intent[1]["state"].get("amount_capturable") or 0)
+    if charge and not charge[1]["state"].get("captured"):
+        return int(charge[1]["state"].get("amount") or 0)
+    return 0
 
 
 def _failure(intent: Doc) -> Doc:
