@@ -11,6 +11,7 @@ from typing import Any
 import ledger
 from ledger.collections import PAYMENT_TRANSACTIONS, PAYMENTS, TENANTS, WEBHOOK_EVENTS
 from ledger.store import AbstractStore, DocKey, FirestoreStore, Query
+from payments.stripe_gateway import AbstractStripeGateway
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.retry_queue import AbstractRetryQueue
 from payments.webhooks.routing import TenantDirectory
@@ -54,6 +55,7 @@ def make_deps(
     queue: FakeRetryQueue | None = None,
     max_attempts: int = 8,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    stripe: Callable[[], AbstractStripeGateway] | None = None,
 ) -> WebhookDeps:
     return WebhookDeps(
         store=store,
@@ -64,6 +66,7 @@ def make_deps(
         policy=RetryPolicy(max_attempts=max_attempts),
         clock=clock,
         jitter=lambda: 1.0,
+        stripe=stripe,
     )
 
 

@@ -180,6 +180,25 @@ def test_a_new_merchant_signs_up_onboards_takes_a_payment_and_refunds_part_of_it
     expect(page.get_by_role("row").filter(has_text="$12.50")).to_contain_text("Succeeded")
     shoot(page, "refunds")
 
+    # A customer's card is declined on the hosted page and they leave: one payment for the
+    # order, shown Failed with the reason, its timeline saying so.
+    declined = checkout(stack, key, "order-1044", 1500)
+    page.goto(declined)
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_role("button", name="Pay 15.00 USD").click()
+    expect(page.get_by_text("Your card was declined.")).to_be_visible()
+    page.goto("/dashboard/payments")
+    row = page.get_by_role("row").filter(has_text="order-1044")
+    reload_until(page, lambda: row.get_by_text("Failed").count() == 1, "the decline")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Card declined")
+    row.get_by_role("link", name="$15.00").click()
+    expect(page.get_by_text(re.compile(r"Payment failed"))).to_be_visible()
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text(
+        "payment_intent.payment_failed"
+    )
+    shoot(page, "payment-failed")
+
     # The key was used; revoked, it no longer works.
     page.goto("/dashboard/developers/api-keys")
     key_row = page.get_by_role("row").filter(has_text="Shop server")

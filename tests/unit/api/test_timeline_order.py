@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 from payments import payment_queries
 from payments.webhooks import service
-from payments.webhooks.policy import RetryPolicy
-from payments.webhooks.routing import TenantDirectory
-from payments.webhooks.service import WebhookDeps
-from payments.webhooks.signature import sign
 from tests import stripe_events as se
+from tests import webhook_support as ws
 from tests.unit.api.fakes import ApiFakeStore
-from tests.webhook_support import FakeRetryQueue
-
-SECRET = "whsec_unit"
 
 
 def test_events_of_one_second_appear_in_lifecycle_order_whatever_their_ids() -> None:
     store = ApiFakeStore()
     store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT}
     clock = [datetime(2026, 11, 25, 12, tzinfo=UTC)]
-    deps = WebhookDeps(
-        store=store,
-        queue=FakeRetryQueue(),
-        tenants=TenantDirectory(store),
-        signing_secrets=lambda: (SECRET,),
-        livemode=False,
-        policy=RetryPolicy(),
-        clock=lambda: clock[0],
-        jitter=lambda: 1.0,
-    )
+    deps = ws.make_deps(store, clock=lambda: clock[0])
     succeeded = se.payment_intent(status="succeeded", amount_received=5000, latest_charge="ch_1")
     delivered = [  # ids sort in the wrong order on purpose; all in one Stripe second
         ("evt_a", "charge.dispute.funds_withdrawn", se.dispute()),
@@ -42,8 +26,7 @@ def test_events_of_one_second_appear_in_lifecycle_order_whatever_their_ids() -> 
     ]
     for event_id, event_type, obj in delivered:
         payload = se.event(event_type, obj, created=se.T0, event_id=event_id)
-        body = json.dumps(payload).encode()
-        service.receive(body, sign(body, SECRET, int(clock[0].timestamp())), deps)
+        service.receive(*ws.signed(payload, timestamp=int(clock[0].timestamp())), deps)
         clock[0] += timedelta(milliseconds=5)
 
     timeline = payment_queries.payment_timeline(store, "t_1", "pi_1")["data"]

@@ -3,7 +3,6 @@ request, Stripe is read outside the transaction, and the reducer applies what it
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,17 +13,13 @@ from ledger.store import DocKey
 from payments.checkout import create_checkout_session
 from payments.commands import CreateCheckoutSession, LineItem
 from payments.webhooks import operations, service
-from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.resync import resync_payment
-from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.service import WebhookDeps
-from payments.webhooks.signature import sign
 from tests import stripe_events as se
+from tests import webhook_support as ws
 from tests.unit.api.fakes import FakeStripeGateway
 from tests.unit.webhooks.fakes import FakeStore
-from tests.webhook_support import FakeRetryQueue
 
-SECRET = "whsec_unit"
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
@@ -37,22 +32,11 @@ def gateway() -> FakeStripeGateway:
 def deps(gateway: FakeStripeGateway) -> WebhookDeps:
     store = FakeStore()
     store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT, "charges_enabled": True}
-    return WebhookDeps(
-        store=store,
-        queue=FakeRetryQueue(),
-        tenants=TenantDirectory(store),
-        signing_secrets=lambda: (SECRET,),
-        livemode=False,
-        policy=RetryPolicy(),
-        clock=lambda: NOW,
-        jitter=lambda: 1.0,
-        stripe=lambda: gateway,
-    )
+    return ws.make_deps(store, clock=lambda: NOW, stripe=lambda: gateway)
 
 
 def deliver(deps: WebhookDeps, payload: dict[str, object]) -> service.Receipt:
-    body = json.dumps(payload).encode()
-    return service.receive(body, sign(body, SECRET, int(NOW.timestamp())), deps)
+    return service.receive(*ws.signed(payload, timestamp=int(NOW.timestamp())), deps)
 
 
 def failed_attempt(charge: str, decline_code: str, **fields: Any) -> dict[str, Any]:
@@ -87,7 +71,7 @@ def test_states_nothing_orders_are_settled_by_reading_stripe(
 ) -> None:
     two_declines_in_one_second(deps)
     assert payment(deps)["resync_needed"] is True
-    assert isinstance(deps.queue, FakeRetryQueue)
+    assert isinstance(deps.queue, ws.FakeRetryQueue)
     assert deps.queue.published.count("resync:pi_1") == 1  # asked once, by the second event
 
     gateway.objects["pi_1"] = failed_attempt("ch_b", "expired_card")
