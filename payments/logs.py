@@ -23,6 +23,7 @@ __all__ = [
     "log_resync",
     "log_resync_not_queued",
     "log_retry_not_queued",
+    "log_sweep_skipped",
     "log_unhandled_error",
     "log_webhook_failed",
     "request_context",
@@ -145,6 +146,14 @@ def log_resync(*, payment_id: str, objects: int, settled: bool) -> None:
 def log_resync_not_queued(*, payment_id: str) -> None:
     """Called from an `except` block; the sweeper will still find the payment."""
     _log(logging.ERROR, f"could not queue payment {payment_id} for resync", payment_id=payment_id)
+
+
+def log_sweep_skipped(*, event_id: str, error: str) -> None:
+    _log(
+        logging.WARNING,
+        f"sweep skipped webhook event {event_id}: {error}",
+        event_id=event_id,
+    )
 
 
 def log_retry_not_queued(*, event_id: str) -> None:

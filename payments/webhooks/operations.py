@@ -9,7 +9,8 @@ from typing import Any
 
 from ledger.collections import WEBHOOK_EVENTS
 from ledger.store import Doc, DocKey, Query
-from payments.errors import NotFound, ValidationError
+from payments import logs
+from payments.errors import AppError, NotFound, ValidationError
 from payments.webhooks.resync import resync_due
 from payments.webhooks.service import Receipt, WebhookDeps, process_recorded
 
@@ -70,7 +71,8 @@ def replay_event(deps: WebhookDeps, event_id: str, *, tenant_id: str | None) -> 
 
 def sweep(deps: WebhookDeps, *, limit: int = 50) -> dict[str, int]:
     """Retry failed events that are due and events whose claim expired (holder died), and
-    resync payments whose queued resync was lost."""
+    resync payments whose queued resync was lost: the count of each outcome (`skipped`: could
+    not be taken now, the next sweep tries again)."""
     now = deps.clock()
     due = deps.store.query(
         Query(
@@ -88,9 +90,19 @@ def sweep(deps: WebhookDeps, *, limit: int = 50) -> dict[str, int]:
             limit=limit,
         )
     )
-    outcomes = Counter(process_recorded(event_id, deps).status for event_id, _ in [*due, *stuck])
+    outcomes = Counter(_sweep_one(deps, event_id) for event_id, _ in [*due, *stuck])
     outcomes.update(f"resync_{receipt.status}" for receipt in resync_due(deps, limit=limit))
     return dict(outcomes)
+
+
+def _sweep_one(deps: WebhookDeps, event_id: str) -> str:
+    """One event's outcome; an event that cannot be taken now (its record locked by a dead
+    holder's transaction, Firestore slow) is skipped, not a reason to stop the sweep."""
+    try:
+        return process_recorded(event_id, deps).status
+    except AppError as error:
+        logs.log_sweep_skipped(event_id=event_id, error=f"{type(error).__name__}: {error}")
+        return "skipped"
 
 
 def _summary(doc: Doc) -> dict[str, Any]:

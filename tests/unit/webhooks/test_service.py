@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -165,6 +166,31 @@ def test_the_sweeper_retries_only_what_is_due(deps: WebhookDeps, clock: Clock) -
     assert operations.sweep(deps) == {}
     clock.advance(10)
     assert operations.sweep(deps) == {"processed": 1}
+
+
+class OneLockedRecord(FakeStore):
+    """A dead holder's transaction still locks one inbox record: every transaction on it aborts."""
+
+    locked = ""
+
+    def transact(self, reads: Any, decide: Any, **kwargs: Any) -> Any:
+        if DocKey(WEBHOOK_EVENTS, self.locked) in reads:
+            raise Contention("Transaction lock timeout")
+        return super().transact(reads, decide, **kwargs)
+
+
+def test_one_locked_event_does_not_stop_the_sweep(deps: WebhookDeps, clock: Clock) -> None:
+    events = se.payment_lifecycle()
+    for payload in (events[4], events[5]):  # refunds before their payment: both fail, retry
+        deliver(deps, payload)
+    for payload in events[:4]:
+        deliver(deps, payload)
+    clock.advance(60)
+    locked = OneLockedRecord()
+    locked.docs = deps.store.docs  # type: ignore[attr-defined]
+    locked.locked = events[4]["id"]
+    assert operations.sweep(replace(deps, store=locked)) == {"processed": 1, "skipped": 1}
+    assert operations.sweep(deps) == {"processed": 1}  # the lock is gone: the next sweep
 
 
 def test_replay_reapplies_idempotently_and_respects_the_tenant(deps: WebhookDeps) -> None:
