@@ -124,3 +124,55 @@ class FakeStripeGateway(AbstractStripeGateway):
             "reason": params.get("reason"),
             "created": 1_700_000_100,
         }
+
+
+DECLINED = {
+    "code": "card_declined",
+    "decline_code": "generic_decline",
+    "message": "Your card was declined.",
+    "charge_id": "ch_declined",
+}
+BANK_CLOSED = {
+    "code": "account_closed",
+    "decline_code": None,
+    "message": "The customer's bank account is closed.",
+    "charge_id": "py_closed",
+}
+
+
+def add_payment(
+    store: ApiFakeStore, payment_id: str, *, tenant_id: str = "t_1", **fields: Any
+) -> None:
+    """A payment snapshot as the reducer writes it: succeeded, $60.00, unless `fields` say."""
+    store.docs[("payments", payment_id)] = {
+        "payment_id": payment_id,
+        "tenant_id": tenant_id,
+        "merchant_account_id": "acct_1",
+        "payment_intent_id": payment_id,
+        "status": "succeeded",
+        "payment_intent_status": "succeeded",
+        "failure": None,
+        "amount": 6000,
+        "amount_captured": 6000,
+        "amount_refunded": 0,
+        "amount_capturable": 0,
+        "currency": "usd",
+        "created": 100,
+        "ledger": {},
+        "sources": {},
+        **fields,
+    }
+
+
+def add_failed_payment(
+    store: ApiFakeStore, payment_id: str, failure: dict[str, Any], **fields: Any
+) -> None:
+    add_payment(
+        store,
+        payment_id,
+        status="failed",
+        payment_intent_status="requires_payment_method",
+        failure=failure,
+        amount_captured=0,
+        **fields,
+    )

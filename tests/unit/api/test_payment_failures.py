@@ -15,64 +15,26 @@ from functions.discovery import OPENAPI_FILE
 from payments import payment_actions, payment_queries
 from payments.commands import CancelPayment
 from payments.errors import ValidationError
-from tests.unit.api.fakes import ApiFakeStore, FakeStripeGateway
+from tests.unit.api.fakes import (
+    BANK_CLOSED,
+    DECLINED,
+    ApiFakeStore,
+    FakeStripeGateway,
+    add_failed_payment,
+    add_payment,
+)
 from tests.unit.test_firestore_indexes import RecordingStore, declared, needs_composite, served
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TENANT = "t_1"
-DECLINED = {
-    "code": "card_declined",
-    "decline_code": "generic_decline",
-    "message": "Your card was declined.",
-    "charge_id": "ch_declined",
-}
-BANK_CLOSED = {
-    "code": "account_closed",
-    "decline_code": None,
-    "message": "The customer's bank account is closed.",
-    "charge_id": "py_closed",
-}
-
-
-def payment(store: ApiFakeStore, payment_id: str, **fields: Any) -> None:
-    store.docs[("payments", payment_id)] = {
-        "payment_id": payment_id,
-        "tenant_id": TENANT,
-        "merchant_account_id": "acct_1",
-        "payment_intent_id": payment_id,
-        "status": "succeeded",
-        "payment_intent_status": "succeeded",
-        "failure": None,
-        "amount": 6000,
-        "amount_captured": 6000,
-        "amount_refunded": 0,
-        "amount_capturable": 0,
-        "currency": "usd",
-        "created": 100,
-        "ledger": {},
-        "sources": {},
-        **fields,
-    }
-
-
-def failed(store: ApiFakeStore, payment_id: str, failure: dict[str, Any], **fields: Any) -> None:
-    payment(
-        store,
-        payment_id,
-        status="failed",
-        payment_intent_status="requires_payment_method",
-        failure=failure,
-        amount_captured=0,
-        **fields,
-    )
 
 
 def world() -> ApiFakeStore:
     store = ApiFakeStore()
-    payment(store, "pi_ok", created=101)
-    failed(store, "pi_declined", DECLINED, created=102)
-    failed(store, "pi_bank", BANK_CLOSED, created=103)
-    failed(store, "pi_other", DECLINED, tenant_id="t_2", created=104)
+    add_payment(store, "pi_ok", created=101)
+    add_failed_payment(store, "pi_declined", DECLINED, created=102)
+    add_failed_payment(store, "pi_bank", BANK_CLOSED, created=103)
+    add_failed_payment(store, "pi_other", DECLINED, tenant_id="t_2", created=104)
     return store
 
 
@@ -103,7 +65,9 @@ def test_a_succeeded_payment_has_no_failure() -> None:
 
 def test_the_failure_always_has_the_same_four_keys() -> None:
     store = world()
-    failed(store, "pi_3ds", {"code": "payment_intent_authentication_failure", "extra": 1})
+    add_failed_payment(
+        store, "pi_3ds", {"code": "payment_intent_authentication_failure", "extra": 1}
+    )
     assert payment_queries.get_payment(store, TENANT, "pi_3ds")["failure"] == {
         "code": "payment_intent_authentication_failure",
         "decline_code": None,
@@ -114,7 +78,7 @@ def test_the_failure_always_has_the_same_four_keys() -> None:
 
 def test_the_intent_status_is_null_until_the_intent_is_known() -> None:
     store = world()
-    payment(
+    add_payment(
         store,
         "cs_open",
         status="requires_payment_method",
@@ -128,7 +92,7 @@ def test_the_intent_status_is_null_until_the_intent_is_known() -> None:
 def test_a_document_older_than_the_field_reads_the_intent_status_from_its_sources() -> None:
     store = world()
     intent = {"key": [1, 2], "event_id": "evt_1", "state": {"status": "requires_capture"}}
-    payment(store, "pi_old", sources={"payment_intent": {"pi_old": intent}})
+    add_payment(store, "pi_old", sources={"payment_intent": {"pi_old": intent}})
     del store.docs[("payments", "pi_old")]["payment_intent_status"]
     del store.docs[("payments", "pi_old")]["failure"]
     view = payment_queries.get_payment(store, TENANT, "pi_old")

@@ -19,7 +19,7 @@ from payments.commands import (
 )
 from payments.errors import Conflict, NotFound, Unprocessable, ValidationError
 from payments.settings import Settings
-from tests.unit.api.fakes import ApiFakeStore, FakeStripeGateway
+from tests.unit.api.fakes import ApiFakeStore, FakeStripeGateway, add_payment
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TENANT = "t_1"
@@ -42,22 +42,7 @@ def world(**tenant: Any) -> tuple[ApiFakeStore, FakeStripeGateway]:
 
 
 def payment(store: ApiFakeStore, payment_id: str = "pi_1", **fields: Any) -> None:
-    store.docs[("payments", payment_id)] = {
-        "payment_id": payment_id,
-        "tenant_id": TENANT,
-        "merchant_account_id": "acct_1",
-        "payment_intent_id": payment_id,
-        "status": "succeeded",
-        "amount": 6000,
-        "amount_captured": 6000,
-        "amount_refunded": 0,
-        "amount_capturable": 0,
-        "currency": "usd",
-        "created": 100,
-        "ledger": {},
-        "sources": {},
-        **fields,
-    }
+    add_payment(store, payment_id, **fields)
 
 
 def test_checkout_is_refused_until_the_account_can_take_charges() -> None:

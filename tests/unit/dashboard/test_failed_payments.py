@@ -15,21 +15,15 @@ from auth.principal import Principal, Role
 from functions.dashboard import payment_views
 from functions.dashboard._session import Shell
 from payments import bootstrap
-from tests.unit.api.fakes import ApiFakeStore
+from tests.unit.api.fakes import (
+    BANK_CLOSED,
+    DECLINED,
+    ApiFakeStore,
+    add_failed_payment,
+    add_payment,
+)
 
 TENANT = "t_1"
-DECLINED = {
-    "code": "card_declined",
-    "decline_code": "generic_decline",
-    "message": "Your card was declined.",
-    "charge_id": "ch_declined",
-}
-BANK_CLOSED = {
-    "code": "account_closed",
-    "decline_code": None,
-    "message": "The customer's bank account is closed.",
-    "charge_id": "py_closed",
-}
 SHELL = Shell(
     principal=Principal(TENANT, Role.OWNER, "u_1", None, True, via="session"),
     email="owner@shop.example",
@@ -39,37 +33,12 @@ SHELL = Shell(
 )
 
 
-def payment(store: ApiFakeStore, payment_id: str, created: int, **fields: Any) -> None:
-    store.docs[("payments", payment_id)] = {
-        "payment_id": payment_id,
-        "tenant_id": TENANT,
-        "merchant_account_id": "acct_1",
-        "payment_intent_id": payment_id,
-        "status": "succeeded",
-        "payment_intent_status": "succeeded",
-        "failure": None,
-        "amount": 4800,
-        "amount_captured": 4800,
-        "amount_refunded": 0,
-        "amount_capturable": 0,
-        "currency": "usd",
-        "created": created,
-        "ledger": {},
-        "sources": {},
-        **fields,
-    }
+def payment(store: ApiFakeStore, payment_id: str, created: int) -> None:
+    add_payment(store, payment_id, created=created, amount=4800, amount_captured=4800)
 
 
 def failed(store: ApiFakeStore, payment_id: str, created: int, failure: dict[str, Any]) -> None:
-    payment(
-        store,
-        payment_id,
-        created,
-        status="failed",
-        payment_intent_status="requires_payment_method",
-        failure=failure,
-        amount_captured=0,
-    )
+    add_failed_payment(store, payment_id, failure, created=created, amount=4800)
 
 
 @pytest.fixture
