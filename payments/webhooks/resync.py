@@ -29,8 +29,8 @@ def resync_payment(payment_id: str, deps: WebhookDeps) -> Receipt:
     if deps.stripe is None:
         raise Unavailable("No Stripe gateway is configured for resyncs")
     gateway, account = deps.stripe(), str(doc.get("merchant_account_id") or "")
+    now = deps.clock()  # before the read: an event of a later second may postdate what it sees
     fetched = {item: gateway.retrieve_object(account, item[0], item[1]) for item in wanted}
-    now = deps.clock()
     event, change = resync_change(
         payment_id,
         fetched,

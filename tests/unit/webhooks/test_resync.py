@@ -3,6 +3,7 @@ request, Stripe is read outside the transaction, and the reducer applies what it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -135,3 +136,36 @@ def test_a_declined_checkout_attempt_folds_the_sessions_payment_into_its_intents
     assert payments["pi_1"]["client_reference_id"] == "order_7"
     assert payments["pi_1"]["checkout_session_id"] == session["id"]
     assert payments["pi_1"]["status"] == "failed"
+
+
+def test_an_event_that_lands_while_stripe_is_read_is_not_overwritten_by_the_read(
+    gateway: FakeStripeGateway,
+) -> None:
+    """The read is as old as its start: an event of a later second, applied while Stripe was
+    being read, is newer than what the read saw."""
+    store = FakeStore()
+    store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT}
+    clock = [datetime.fromtimestamp(se.T0, UTC)]
+    deps = ws.make_deps(store, clock=lambda: clock[0], stripe=lambda: gateway)
+    for n, (charge, code) in enumerate([("ch_a", "generic_decline"), ("ch_b", "expired_card")]):
+        failed = se.event(
+            "payment_intent.payment_failed",
+            failed_attempt(charge, code),
+            created=se.T0,
+            event_id=f"evt_{n}",
+        )
+        service.receive(*ws.signed(failed, timestamp=se.T0), deps)
+    assert payment(deps)["resync_needed"] is True
+    succeeded = se.payment_intent(status="succeeded", amount_received=5000, latest_charge="ch_c")
+
+    class SlowStripe(FakeStripeGateway):
+        def retrieve_object(self, account: str, kind: str, object_id: str) -> dict[str, Any]:
+            seen = failed_attempt("ch_b", "expired_card")  # Stripe when the read began
+            clock[0] = datetime.fromtimestamp(se.T0 + 3, UTC)
+            later = se.event("payment_intent.succeeded", succeeded, created=se.T0 + 1)
+            service.receive(*ws.signed(later, timestamp=se.T0 + 3), deps)
+            return seen
+
+    slow = SlowStripe()
+    resync_payment("pi_1", replace(deps, stripe=lambda: slow))
+    assert payment(deps)["status"] == "succeeded"
