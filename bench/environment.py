@@ -3,12 +3,9 @@ and the bench's own clients (instrumented to count RPCs)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -25,7 +22,6 @@ __all__ = ["PROJECT", "Emulators", "running_emulators", "running_stripe_emulator
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "demo-bench"
-RETRY_TOPIC = "webhook-retries"
 
 
 @dataclass
@@ -49,14 +45,13 @@ class Emulators:
 
 @contextmanager
 def running_emulators() -> Iterator[Emulators]:
-    """The official Firestore and Pub/Sub emulators; the retry topic exists with no subscriber
-    (the bench drives retries itself)."""
+    """The official Firestore and Pub/Sub emulators (the queues are created once the server that
+    their push subscriptions call is up: `emulators.pubsub.ensure_queues`)."""
     with ExitStack() as stack:
         firestore = gcloud.start("firestore", project=PROJECT)
         stack.callback(firestore.stop)
         pubsub = gcloud.start("pubsub", project=PROJECT)
         stack.callback(pubsub.stop)
-        _create_topic(pubsub.host_port, RETRY_TOPIC)
         saved = {name: os.environ.get(name) for name in ("FIRESTORE_EMULATOR_HOST",)}
         os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host_port
         stack.callback(_restore, saved)
@@ -85,18 +80,6 @@ def running_stripe_emulator() -> Iterator[str]:
         yield url
     finally:
         stop_process_group(process)
-
-
-def _create_topic(host_port: str, topic: str) -> None:
-    url = f"http://{host_port}/v1/projects/{PROJECT}/topics/{topic}"
-    request = urllib.request.Request(
-        url,
-        data=json.dumps({}).encode(),
-        method="PUT",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
 
 
 def _restore(saved: dict[str, str | None]) -> None:

@@ -29,7 +29,7 @@ from ledger.collections import (
 from ledger.store import AbstractStore, Doc, DocKey, Query
 from payments.webhooks import service
 from payments.webhooks.policy import RetryPolicy
-from payments.webhooks.retry_queue import AbstractRetryQueue
+from payments.webhooks.queues import AbstractQueue, HandOff
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.signature import sign
 from tests.unit.webhooks.fakes import FakeStore
@@ -47,7 +47,14 @@ LEDGER_COLLECTIONS = (PAYMENTS, PAYMENT_TRANSACTIONS, REFUNDS, DISPUTES)
 Ledger = dict[str, dict[str, Doc]]
 
 
-class _NoQueue(AbstractRetryQueue):
+class _NoQueue(AbstractQueue):
+    """Keeps the last hand-off, for the run to apply at once; anything else is a failure."""
+
+    handoff: HandOff | None = None
+
+    def hand_off(self, handoff: HandOff) -> None:
+        self.handoff = handoff
+
     def publish(self, event_id: str) -> None:
         raise AssertionError(f"the in-order run failed event {event_id}")
 
@@ -72,11 +79,15 @@ def in_order_ledger(
         clock=lambda: datetime.now(UTC),
         jitter=lambda: 1.0,
     )
+    queue = deps.queue
+    assert isinstance(queue, _NoQueue)
     now = int(time.time())
     for events in events_by_payment.values():
         for payload in sorted(events, key=lambda e: (e["created"], e["id"])):
             body = json.dumps(payload).encode()
             receipt = service.receive(body, sign(body, secret, now), deps)
+            if receipt.status == "received" and queue.handoff is not None:
+                receipt = service.apply_handed_off(queue.handoff, deps)
             if receipt.status != "processed":
                 raise AssertionError(f"in order, {payload['id']} was {receipt.status}")
     return {name: dict(store.query(Query(name))) for name in LEDGER_COLLECTIONS}

@@ -36,7 +36,9 @@ class RpcCounter:
         self.apply_writes: list[int] = []  # documents written by each apply commit
         self.documents_written = 0
         self.units: list[tuple[float, float]] = []  # (seconds, of which in RPCs) per unit
+        self.units_by_path: dict[str, list[tuple[float, float]]] = {}
         self.seconds: dict[str, float] = {}  # time waiting on each method, all threads
+        self.by_path: dict[str, Counter[str]] = {}  # RPCs by the request path that made them
 
     def add_rpc_time(self, method: str, seconds: float) -> None:
         self._thread.rpc_s = getattr(self._thread, "rpc_s", 0.0) + seconds
@@ -45,23 +47,29 @@ class RpcCounter:
             self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     @contextmanager
-    def unit(self) -> Iterator[None]:
-        """Time one unit of work on this thread, and its share spent waiting on RPCs."""
+    def unit(self, path: str = "") -> Iterator[None]:
+        """Time one unit of work on this thread (a request to `path`), and its share spent
+        waiting on RPCs; the RPCs it makes are counted under `path` too."""
         self._thread.rpc_s = 0.0
+        self._thread.path = path
         started = time.perf_counter()
         try:
             yield
         finally:
             total = time.perf_counter() - started
+            self._thread.path = ""
             with self._lock:
                 self.units.append((total, self._thread.rpc_s))
+                self.units_by_path.setdefault(path, []).append((total, self._thread.rpc_s))
 
     def record(self, method: str, request: Any) -> None:
         name = method.rsplit("/", 1)[-1]
         writes = list(getattr(request, "writes", ())) if name == "Commit" else []
         is_apply = any(APPLY_MARKER in _written_name(w) for w in writes)
+        path = getattr(self._thread, "path", "")
         with self._lock:
             self.calls[name] += 1
+            self.by_path.setdefault(path, Counter())[name] += 1
             self.documents_written += len(writes)
             if is_apply:
                 self.apply_writes.append(len(writes))
@@ -72,7 +80,9 @@ class RpcCounter:
             self.apply_writes.clear()
             self.documents_written = 0
             self.units.clear()
+            self.units_by_path.clear()
             self.seconds.clear()
+            self.by_path.clear()
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -82,6 +92,14 @@ class RpcCounter:
                 "documents_written": self.documents_written,
                 "apply_writes": list(self.apply_writes),
                 "time": _time_split(self.units),
+                "by_path": {
+                    path: {
+                        "calls": dict(calls),
+                        "total": sum(calls.values()),
+                        "time": _time_split(self.units_by_path.get(path, [])),
+                    }
+                    for path, calls in sorted(self.by_path.items())
+                },
                 "ms_per_call": {
                     name: round(self.seconds[name] / count * 1000, 2)
                     for name, count in sorted(self.calls.items())

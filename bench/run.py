@@ -25,6 +25,7 @@ from bench.reference import Ledger, in_order_ledger
 from bench.rest_seed import commit_documents
 from bench.seed import create_api_key, create_connected_tenant
 from bench.server import BenchServer, running_server
+from emulators import pubsub
 from emulators.gcloud import free_port
 from functions.routes import FUNCTION_NAMES
 
@@ -66,6 +67,7 @@ def run_bench(
     with running_emulators() as emulators, running_stripe_emulator() as stripe_url:
         env = server_env(emulators, stripe_url)
         with running_server(env, port=free_port()) as server:
+            pubsub.ensure_queues(emulators.pubsub.host_port, PROJECT, functions_url=server.url)
             clock.lap("start")
             if "ingest" in sections:
                 say(f"warm-up: {config.warmup_deliveries} deliveries through both paths")
@@ -98,7 +100,7 @@ def run_bench(
 
 def server_env(emulators: Emulators, stripe_url: str) -> dict[str, str]:
     """The functions' settings: the emulators, the bench's signing secrets, a Stripe that is
-    the local emulator, and a short retry base (the bench plays the retry queue itself)."""
+    the local emulator, and a short retry base (a refund before its payment waits 0.2 s)."""
     return {
         **emulators.server_env(),
         "STRIPE_WEBHOOK_SECRET": PLATFORM_SECRET,
@@ -118,7 +120,7 @@ def _warm_up(emulators: Emulators, server: BenchServer, deliveries: int) -> None
     expected = in_order_ledger(workload.events_by_payment, TENANTS, secret=CONNECT_SECRET)
     emulators.reset()
     seed_tenants(emulators.store)
-    run_ingest(server, emulators.store, workload, expected, concurrency=1)  # no lock waits
+    run_ingest(server, emulators.store, workload, expected, concurrency=1, db=emulators.client)
     run_floor(
         emulators.store,
         emulators.counter,
@@ -165,17 +167,17 @@ def _ingest_and_floor(
     )
     w, f = webhook["deliveries"], floor["transactions"]
     ratios = {
-        # time per event, webhook over floor: > 1 is the webhook path's overhead
-        "throughput": stats.ratio(f["per_s"], w["per_s"]),
-        "end_to_end_throughput": stats.ratio(f["per_s"], webhook["end_to_end"]["per_s"]),
-        "p50": stats.ratio(w["p50_ms"], f["p50_ms"]),
-        "p99": stats.ratio(w["p99_ms"], f["p99_ms"]),
-        # without the deliveries that waited >= 1 s on a lock (see bench/README.md)
-        "p99_unstalled": stats.ratio(webhook["stalls"]["others"]["p99_ms"], f["p99_ms"]),
+        # the webhook path's figure over the floor's: throughput ≥ 1 is faster than the floor,
+        # latency ≤ 1 is quicker (bench/README.md has the targets)
+        "ack_throughput": stats.ratio(w["per_s"], f["per_s"]),
+        "end_to_end_throughput": stats.ratio(webhook["end_to_end"]["per_s"], f["per_s"]),
+        "ack_p50": stats.ratio(w["p50_ms"], f["p50_ms"]),
+        "ack_p99": stats.ratio(w["p99_ms"], f["p99_ms"]),
     }
     say(
-        f"ingest c={concurrency}: {w['per_s']} events/s p50 {w['p50_ms']} ms p99 "
-        f"{w['p99_ms']} ms; floor {f['per_s']}/s p50 {f['p50_ms']} ms; ratios {ratios}; "
+        f"ingest c={concurrency}: ack {w['per_s']} events/s p50 {w['p50_ms']} ms p99 "
+        f"{w['p99_ms']} ms; end to end {webhook['end_to_end']['per_s']}/s, lag {webhook['lag']}; "
+        f"floor {f['per_s']}/s p50 {f['p50_ms']} ms; ratios {ratios}; "
         f"correct: {webhook['correctness']['passed']}"
     )
     return {"concurrency": concurrency, "webhook": webhook, "floor": floor, "ratios": ratios}, sizes

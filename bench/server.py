@@ -41,7 +41,7 @@ Wsgi = Callable[[Environ, StartResponse], Iterable[bytes]]
 def counting_app(app: Wsgi, counter: RpcCounter) -> Wsgi:
     def wrapped(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != RPC_PATH:
-            with counter.unit():
+            with counter.unit(environ.get("PATH_INFO", "")):
                 return app(environ, start_response)
         body = json.dumps(counter.snapshot()).encode()
         if "reset=1" in environ.get("QUERY_STRING", ""):

@@ -1,6 +1,13 @@
 """Topics and push subscriptions on the Pub/Sub emulator, over its REST API (no client library),
-for `make run` and the tests: the retry queue is a topic whose push subscription calls the
-`process_event` function, with a retry policy and a dead-letter topic."""
+for `make run`, the tests and the bench — the same ones `cloudbuild.yaml` creates in a project:
+
+- the apply queue: topic `webhook-events`, and an ordered push subscription to
+  `/tasks/apply-event` (one outstanding message per payment). No dead-letter topic: that
+  endpoint acknowledges every message after one attempt, and only answers 503 while Firestore
+  is down, when redelivering is what should happen;
+- the retry queue: topic `webhook-retries`, and a push subscription to `/tasks/process-event`
+  with a retry policy and a dead-letter topic.
+"""
 
 from __future__ import annotations
 
@@ -9,46 +16,73 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-__all__ = ["RETRY_SUBSCRIPTION", "RETRY_TOPIC", "ensure_retry_queue"]
+__all__ = [
+    "APPLY_SUBSCRIPTION",
+    "APPLY_TOPIC",
+    "RETRY_SUBSCRIPTION",
+    "RETRY_TOPIC",
+    "ensure_queues",
+]
 
+APPLY_TOPIC = "webhook-events"
+APPLY_SUBSCRIPTION = "webhook-events-apply"
 RETRY_TOPIC = "webhook-retries"
 RETRY_SUBSCRIPTION = "webhook-retries-push"
 DEAD_LETTER_TOPIC = "webhook-retries-dead"
 
 
-def ensure_retry_queue(
+def ensure_queues(
     host_port: str,
     project: str,
     *,
-    push_endpoint: str,
+    functions_url: str,
     min_backoff_s: int = 1,
     max_backoff_s: int = 60,
     max_delivery_attempts: int = 20,
 ) -> None:
+    """Both queues, pushing to the functions at `functions_url`."""
     base = f"http://{host_port}/v1/projects/{project}"
-    for topic in (RETRY_TOPIC, DEAD_LETTER_TOPIC):
+    for topic in (APPLY_TOPIC, RETRY_TOPIC, DEAD_LETTER_TOPIC):
         _put(f"{base}/topics/{topic}", {})
-    subscription = f"{base}/subscriptions/{RETRY_SUBSCRIPTION}"
-    _put(
-        subscription,
+    retry_policy = {"minimumBackoff": f"{min_backoff_s}s", "maximumBackoff": f"{max_backoff_s}s"}
+    apply = f"{base}/subscriptions/{APPLY_SUBSCRIPTION}"
+    _ensure_subscription(
+        apply,
+        {
+            "topic": f"projects/{project}/topics/{APPLY_TOPIC}",
+            "pushConfig": {"pushEndpoint": f"{functions_url}/tasks/apply-event"},
+            "ackDeadlineSeconds": 30,
+            "enableMessageOrdering": True,
+            "retryPolicy": retry_policy,
+        },
+    )
+    if not _get(apply).get("enableMessageOrdering"):  # read it back: ordering is the design
+        raise RuntimeError(f"{APPLY_SUBSCRIPTION} exists without message ordering")
+    _ensure_subscription(
+        f"{base}/subscriptions/{RETRY_SUBSCRIPTION}",
         {
             "topic": f"projects/{project}/topics/{RETRY_TOPIC}",
-            "pushConfig": {"pushEndpoint": push_endpoint},
+            "pushConfig": {"pushEndpoint": f"{functions_url}/tasks/process-event"},
             "ackDeadlineSeconds": 30,
-            "retryPolicy": {
-                "minimumBackoff": f"{min_backoff_s}s",
-                "maximumBackoff": f"{max_backoff_s}s",
-            },
+            "retryPolicy": retry_policy,
             "deadLetterPolicy": {
                 "deadLetterTopic": f"projects/{project}/topics/{DEAD_LETTER_TOPIC}",
                 "maxDeliveryAttempts": max_delivery_attempts,
             },
         },
     )
-    # The subscription may already exist from an earlier server on another port: point it here.
-    _send(
-        "POST", f"{subscription}:modifyPushConfig", {"pushConfig": {"pushEndpoint": push_endpoint}}
-    )
+
+
+def _ensure_subscription(url: str, body: dict[str, Any]) -> None:
+    _put(url, body)
+    # It may already exist from an earlier server on another port: point it here.
+    _send("POST", f"{url}:modifyPushConfig", {"pushConfig": body["pushConfig"]})
+
+
+def _get(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        found: dict[str, Any] = json.loads(response.read())
+    return found
 
 
 def _put(url: str, body: dict[str, Any]) -> None:

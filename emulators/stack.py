@@ -2,8 +2,9 @@
 
 Starts the official Firestore and Pub/Sub emulators, the mail capture (`emulators.mail`), every
 function on one port (the merchant dashboard at `/dashboard` too), and the Stripe emulator
-delivering signed webhooks to it; wires the retry queue (a Pub/Sub push subscription to
-`/tasks/process-event`); prints the URLs and stays in the foreground.
+delivering signed webhooks to it; wires the webhook queues (Pub/Sub push subscriptions to
+`/tasks/apply-event`, ordered by payment, and to `/tasks/process-event`: `emulators.pubsub`);
+prints the URLs and stays in the foreground.
 
 Ports: `PORT` (functions, 8080), `FIRESTORE_PORT` (8085), `PUBSUB_PORT` (8086), `MAIL_PORT`
 (8025) and `STRIPE_PORT` (12111); a default port that is taken is replaced by a free one, a port
@@ -108,9 +109,7 @@ def _run(services: list[Service]) -> int:
         env=env,
     )
     _start_stripe(services, ports["stripe"], functions.url, env)
-    pubsub.ensure_retry_queue(
-        env["PUBSUB_EMULATOR_HOST"], project, push_endpoint=f"{functions.url}/tasks/process-event"
-    )
+    pubsub.ensure_queues(env["PUBSUB_EMULATOR_HOST"], project, functions_url=functions.url)
     _print_urls(services, settings, sources)
     _wait_for_exit(services)
     return 1

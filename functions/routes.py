@@ -62,7 +62,8 @@ ROUTES: tuple[Route, ...] = (
         "replay_event",
         "Apply a recorded event again",
     ),
-    # process_event: the retry queue's push endpoint; jobs: Cloud Scheduler's
+    # process_event: the webhook queues' push endpoints; jobs: Cloud Scheduler's
+    Route("process_event", "POST", "/tasks/apply-event", "apply", "Apply one received event"),
     Route("process_event", "POST", "/tasks/process-event", "process", "Retry one webhook event"),
     Route("jobs", "POST", "/jobs/retry-sweep", "retry_sweep", "Retry due and stuck events"),
     Route("jobs", "POST", "/jobs/expire-idempotency", "expire_idempotency", "Drop keys > 24 h"),

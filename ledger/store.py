@@ -5,7 +5,9 @@ key of `reads` in one batched read inside one Firestore transaction, hands the s
 pure `decide` function, and commits the `WriteSet` it returns. `decide` may run more than once
 (Firestore retries aborted transactions), so it must do nothing but compute.
 Firestore's failures are translated here: unreachable → `Unavailable`, a transaction that kept
-colliding → `Contention`.
+colliding → `Contention`. With a `deadline_s`, every read and single write (and a transaction's
+read) gives up after that long, retries included, as `Unavailable`: a request that Stripe or a
+customer waits on answers 503 in time instead of hanging through a Firestore stall.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from google.api_core import exceptions as google_exceptions
+from google.api_core import retry as google_retry
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -102,10 +105,20 @@ class FirestoreStore(AbstractStore):
         *,
         max_attempts: int = 5,
         before_write: Callable[[DocKey], None] | None = None,
+        deadline_s: float | None = None,
     ) -> None:
         self._db = db
         self._max_attempts = max_attempts
         self._before_write = before_write  # a test seam: fail between staged writes
+        self._bounded: dict[str, Any] = {}  # the retry and timeout of each bounded call
+        if deadline_s is not None:
+            retry = google_retry.Retry(
+                predicate=google_retry.if_transient_error,
+                initial=0.1,
+                maximum=1.0,
+                timeout=deadline_s,
+            )
+            self._bounded = {"retry": retry, "timeout": deadline_s}
 
     def _ref(self, key: DocKey) -> firestore.DocumentReference:
         return self._db.collection(key.collection).document(key.id)
@@ -118,20 +131,20 @@ class FirestoreStore(AbstractStore):
         if not storable_id(key.id):  # e.g. an id from a URL: no such document can exist
             return None
         with _translated_errors():
-            snapshot = self._ref(key).get()
+            snapshot = self._ref(key).get(**self._bounded)
         return snapshot.to_dict() if snapshot.exists else None
 
     def create(self, key: DocKey, doc: Doc) -> bool:
         try:
             with _translated_errors():
-                self._ref(key).create(doc)
+                self._ref(key).create(doc, **self._bounded)
         except google_exceptions.Conflict:  # AlreadyExists
             return False
         return True
 
     def update(self, key: DocKey, fields: Doc) -> None:
         with _translated_errors():
-            self._ref(key).update(fields)
+            self._ref(key).update(fields, **self._bounded)
 
     def query(self, query: Query) -> list[tuple[str, Doc]]:
         built: Any = self._db.collection(query.collection)
@@ -145,7 +158,7 @@ class FirestoreStore(AbstractStore):
         if query.limit is not None:
             built = built.limit(query.limit)
         with _translated_errors():
-            return [(snap.id, snap.to_dict() or {}) for snap in built.stream()]
+            return [(snap.id, snap.to_dict() or {}) for snap in built.stream(**self._bounded)]
 
     def transact(
         self,
@@ -158,7 +171,9 @@ class FirestoreStore(AbstractStore):
 
         @firestore.transactional
         def run(transaction: firestore.Transaction) -> T:
-            snapshots = self._db.get_all([self._ref(k) for k in keys], transaction=transaction)
+            snapshots = self._db.get_all(
+                [self._ref(k) for k in keys], transaction=transaction, **self._bounded
+            )
             by_path = {snap.reference.path: snap for snap in snapshots}
             docs = {}
             for key in keys:

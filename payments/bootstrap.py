@@ -42,7 +42,7 @@ def firestore_client() -> Firestore:
 def store() -> AbstractStore:
     from ledger.store import FirestoreStore
 
-    return FirestoreStore(firestore_client())
+    return FirestoreStore(firestore_client(), deadline_s=get_settings().firestore_deadline_seconds)
 
 
 @functools.cache
@@ -51,15 +51,19 @@ def webhook_deps() -> WebhookDeps:
     from datetime import UTC, datetime
 
     from payments.webhooks.policy import RetryPolicy
-    from payments.webhooks.retry_queue import PubSubRetryQueue
+    from payments.webhooks.queues import PubSubQueue
     from payments.webhooks.routing import TenantDirectory
     from payments.webhooks.service import WebhookDeps
 
     settings = get_settings()
-    topic = f"projects/{settings.project}/topics/{settings.webhook_retry_topic}"
+    topics = f"projects/{settings.project}/topics"
     return WebhookDeps(
         store=store(),
-        queue=PubSubRetryQueue(pubsub_publisher, topic),
+        queue=PubSubQueue(
+            pubsub_publisher,
+            apply_topic=f"{topics}/{settings.webhook_apply_topic}",
+            retry_topic=f"{topics}/{settings.webhook_retry_topic}",
+        ),
         tenants=TenantDirectory(store()),
         signing_secrets=lambda: (
             *settings.stripe_webhook_secret.reveal_all(),
@@ -79,9 +83,9 @@ def webhook_deps() -> WebhookDeps:
 
 @functools.cache
 def pubsub_publisher() -> Any:
-    from google.cloud.pubsub_v1 import PublisherClient
+    from payments.webhooks.queues import publisher
 
-    return PublisherClient()
+    return publisher()
 
 
 @functools.cache

@@ -19,6 +19,8 @@ __all__ = [
     "RequestContext",
     "configure_logging",
     "current_request",
+    "log_handoff_failed",
+    "log_message_rejected",
     "log_request_completed",
     "log_resync",
     "log_resync_not_queued",
@@ -154,6 +156,20 @@ def log_sweep_skipped(*, event_id: str, error: str) -> None:
         f"sweep skipped webhook event {event_id}: {error}",
         event_id=event_id,
     )
+
+
+def log_handoff_failed(*, event_id: str) -> None:
+    """Called from an `except` block; the sweeper applies the event once its claim runs out."""
+    _log(
+        logging.ERROR,
+        f"could not hand webhook event {event_id} to the apply queue",
+        event_id=event_id,
+    )
+
+
+def log_message_rejected(*, error: str) -> None:
+    """An apply-queue message that is not ours: acknowledged, so that it holds no key."""
+    _log(logging.WARNING, f"rejected an apply-queue message: {error}")
 
 
 def log_retry_not_queued(*, event_id: str) -> None:

@@ -86,6 +86,8 @@ class Settings:
     app_base_url: str
     port: int
     max_request_bytes: int = field(default=1_000_000)
+    firestore_deadline_seconds: float = 3.0
+    webhook_apply_topic: str = "webhook-events"
     webhook_retry_topic: str = "webhook-retries"
     webhook_max_attempts: int = 8
     webhook_lease_seconds: int = 60
@@ -118,6 +120,10 @@ class Settings:
             app_base_url=env.get("APP_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
             port=_port(env.get("PORT", "8080")),
             max_request_bytes=_positive_int("MAX_REQUEST_BYTES", env.get("MAX_REQUEST_BYTES")),
+            firestore_deadline_seconds=_positive_float(
+                "FIRESTORE_DEADLINE_SECONDS", env.get("FIRESTORE_DEADLINE_SECONDS"), default=3.0
+            ),
+            webhook_apply_topic=env.get("WEBHOOK_APPLY_TOPIC", "webhook-events"),
             webhook_retry_topic=env.get("WEBHOOK_RETRY_TOPIC", "webhook-retries"),
             webhook_max_attempts=_positive_int(
                 "WEBHOOK_MAX_ATTEMPTS", env.get("WEBHOOK_MAX_ATTEMPTS"), default=8

@@ -1,4 +1,4 @@
-"""Shared pieces for webhook tests: signed deliveries, a fake retry queue, ledger reads."""
+"""Shared pieces for webhook tests: signed deliveries, a fake queue, ledger reads."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import ledger
 from ledger.collections import PAYMENT_TRANSACTIONS, PAYMENTS, TENANTS, WEBHOOK_EVENTS
 from ledger.store import AbstractStore, DocKey, FirestoreStore, Query
 from payments.stripe_gateway import AbstractStripeGateway
+from payments.webhooks import service
 from payments.webhooks.policy import RetryPolicy
-from payments.webhooks.retry_queue import AbstractRetryQueue
+from payments.webhooks.queues import AbstractQueue, HandOff
 from payments.webhooks.routing import TenantDirectory
-from payments.webhooks.service import WebhookDeps
+from payments.webhooks.service import Receipt, WebhookDeps
 from payments.webhooks.signature import sign
 from tests import stripe_events as se
 from tests.conftest import PROJECT
@@ -27,15 +28,31 @@ TENANT = "tenant_1"
 Doc = dict[str, Any]
 
 
-class FakeRetryQueue(AbstractRetryQueue):
+class FakeQueue(AbstractQueue):
     def __init__(self) -> None:
         self.published: list[str] = []
+        self.handoffs: list[HandOff] = []
+
+    def hand_off(self, handoff: HandOff) -> None:
+        self.handoffs.append(handoff)
 
     def publish(self, event_id: str) -> None:
         self.published.append(event_id)
 
     def request_resync(self, payment_id: str) -> None:
         self.published.append(f"resync:{payment_id}")
+
+
+def receive_and_apply(body: bytes, header: str, deps: WebhookDeps) -> Receipt:
+    """A delivery, then the apply queue's message for it as if Pub/Sub pushed it at once: the
+    apply's receipt, or the delivery's when it handed nothing off."""
+    receipt = service.receive(body, header, deps)
+    queue = deps.queue
+    if receipt.status != "received" or not isinstance(queue, FakeQueue):
+        return receipt
+    (handoff,) = [h for h in queue.handoffs if h.event_id == receipt.event_id]
+    queue.handoffs.remove(handoff)
+    return service.apply_handed_off(handoff, deps)
 
 
 def signed(
@@ -52,14 +69,14 @@ def firestore_store(**kwargs: Any) -> FirestoreStore:
 def make_deps(
     store: AbstractStore,
     *,
-    queue: FakeRetryQueue | None = None,
+    queue: FakeQueue | None = None,
     max_attempts: int = 8,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     stripe: Callable[[], AbstractStripeGateway] | None = None,
 ) -> WebhookDeps:
     return WebhookDeps(
         store=store,
-        queue=queue or FakeRetryQueue(),
+        queue=queue or FakeQueue(),
         tenants=TenantDirectory(store),
         signing_secrets=lambda: (SECRET, CONNECT_SECRET),
         livemode=False,

@@ -48,7 +48,10 @@ def apply_claimed_event(
     claim_token: str,
     now: datetime,
     replay: bool = False,
+    recorded: str | None = None,
 ) -> ApplyResult:
+    """`recorded`: the payload a queue message carried, applied only if it is the inbox
+    record's, for the record's tenant (else `claim_lost`: the message is not the record's)."""
     change = _with_pending_payment(store, EVENT_HANDLERS[event.type](event))
     inbox_key = DocKey(WEBHOOK_EVENTS, event.id)
     reads = [inbox_key, *_keys_touched(change, tenant_id)]
@@ -59,6 +62,10 @@ def apply_claimed_event(
         if inbox is None or (inbox.get("status") == "processed" and not replay):
             return writes, ApplyResult("already_processed")
         if (inbox.get("claim") or {}).get("token") != claim_token:
+            return writes, ApplyResult("claim_lost")
+        if recorded is not None and (
+            inbox.get("payload") != recorded or inbox.get("tenant_id") != tenant_id
+        ):
             return writes, ApplyResult("claim_lost")
         if isinstance(change, PaymentChange):
             result = _apply_payment(writes, docs, change, event, tenant_id, now)

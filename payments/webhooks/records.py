@@ -15,8 +15,16 @@ MONEY_EVENT_PREFIXES = ("payment_intent.", "charge.", "refund.", "checkout.sessi
 
 
 def inbox_record(
-    event: StripeEvent, raw_body: str, route: EventRoute, *, now: datetime, claim: Doc | None
+    event: StripeEvent,
+    raw_body: str,
+    route: EventRoute,
+    *,
+    now: datetime,
+    claim: Doc | None,
+    ordering_key: str = "",
 ) -> Doc:
+    """`received` with the claim its delivery took, until the apply queue applies it (or
+    `ignored`); `ordering_key` is what the queue serializes it on (its payment, or account)."""
     return {
         "id": event.id,
         "type": event.type,
@@ -32,6 +40,7 @@ def inbox_record(
         "processed_at": None,
         "next_retry_at": None,
         "claim": claim,
+        "ordering_key": ordering_key,
         "payment_id": None,
         "applied": None,
         "payload": raw_body,

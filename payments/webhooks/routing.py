@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore, Query
 from payments.events.handlers import EVENT_HANDLERS
-from payments.events.model import StripeEvent
+from payments.events.model import PaymentChange, StripeEvent, TenantChange
 
-__all__ = ["EventRoute", "TenantDirectory", "route_event"]
+__all__ = ["EventRoute", "TenantDirectory", "ordering_key", "route_event"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,18 @@ def route_event(event: StripeEvent, *, livemode: bool, tenants: TenantDirectory)
     if event.type not in EVENT_HANDLERS:
         return EventRoute(tenant_id, "unhandled_type")
     return EventRoute(tenant_id)
+
+
+def ordering_key(event: StripeEvent) -> str:
+    """What the apply queue serializes the event on: the payment it changes (its intent's id,
+    as the handler derives it), the connected account for account events; "" when no order
+    matters, or the handler cannot read the event (its apply will record why)."""
+    try:
+        change = EVENT_HANDLERS[event.type](event)
+    except Exception:
+        return ""
+    if isinstance(change, PaymentChange):
+        return change.payment_id
+    if isinstance(change, TenantChange):
+        return change.account_id
+    return ""

@@ -1,11 +1,17 @@
-"""The webhook service: receive a delivery from Stripe, process a recorded event again (queue,
-sweeper, operator replay), and the operators' view of the inbox.
+"""The webhook service: receive a delivery from Stripe, apply it off the request path, process
+a recorded event again (retry queue, sweeper, operator replay).
 
-The pipeline, in order: verify the signature on the raw body → parse and validate the event →
-route it to a tenant (or record why not) → claim it by creating its inbox record → apply it in
-one transaction → on failure, record the attempt and hand the event to the retry queue; if the
-payment now has states only Stripe can order, ask the queue for a resync (`resync.py`).
-The answer is 2xx only once the event is durably recorded; Firestore down → 503, Stripe retries.
+The delivery (`receive`), while Stripe waits: verify the signature on the raw body → parse and
+validate the event → route it to a tenant (or record why not) → create its inbox record, which
+claims it (one write: no transaction, no read of the payment) → hand it to the apply queue →
+2xx. Firestore down → 503, Stripe retries. A hand-off that fails after the record exists still
+answers 2xx: the sweeper applies the record once its claim runs out, so nothing is lost.
+
+The apply (`apply_handed_off`), when the queue delivers the event, one payment at a time: one
+transaction applies it under the delivery's claim. That message is done after this one attempt
+whatever happens: a failure is recorded and handed to the retry queue with backoff, so the
+payment's later events never wait behind it. If the payment now has states only Stripe can
+order, the retry queue is asked for a resync (`resync.py`).
 """
 
 from __future__ import annotations
@@ -25,11 +31,11 @@ from payments.stripe_gateway import AbstractStripeGateway
 from payments.webhooks import claims, signature
 from payments.webhooks.apply import apply_claimed_event
 from payments.webhooks.policy import RetryPolicy
+from payments.webhooks.queues import AbstractQueue, HandOff
 from payments.webhooks.records import inbox_record
-from payments.webhooks.retry_queue import AbstractRetryQueue
-from payments.webhooks.routing import TenantDirectory, route_event
+from payments.webhooks.routing import TenantDirectory, ordering_key, route_event
 
-__all__ = ["Receipt", "WebhookDeps", "process_recorded", "receive"]
+__all__ = ["Receipt", "WebhookDeps", "apply_handed_off", "process_recorded", "receive"]
 
 MAX_ERROR_CHARS = 500
 
@@ -37,7 +43,7 @@ MAX_ERROR_CHARS = 500
 @dataclass(frozen=True)
 class WebhookDeps:
     store: AbstractStore
-    queue: AbstractRetryQueue
+    queue: AbstractQueue
     tenants: TenantDirectory
     signing_secrets: Callable[[], tuple[str, ...]]  # revealed on first verification only
     livemode: bool
@@ -50,7 +56,8 @@ class WebhookDeps:
 @dataclass(frozen=True)
 class Receipt:
     event_id: str
-    status: str  # processed | duplicate | in_progress | scheduled | ignored | failed | dead
+    # received | processed | duplicate | in_progress | scheduled | ignored | failed | dead
+    status: str
     detail: str | None = None
 
     def to_body(self) -> dict[str, Any]:
@@ -65,13 +72,35 @@ def receive(raw_body: bytes, signature_header: str | None, deps: WebhookDeps) ->
     signature.verify(raw_body, signature_header, deps.signing_secrets(), now=now.timestamp())
     event = StripeEvent.from_payload(_json(raw_body))
     route = route_event(event, livemode=deps.livemode, tenants=deps.tenants)
-    claim = None if route.ignored_reason else claims.new_claim(deps.policy, now)
-    record = inbox_record(event, raw_body.decode("utf-8"), route, now=now, claim=claim)
+    if route.ignored_reason:
+        record = inbox_record(event, raw_body.decode("utf-8"), route, now=now, claim=None)
+        if not _record_once(deps, event.id, record):
+            return _duplicate(deps, event.id)
+        return Receipt(event.id, "ignored", route.ignored_reason)
+    claim = claims.new_claim(deps.policy, now)
+    key = ordering_key(event)
+    record = inbox_record(
+        event, raw_body.decode("utf-8"), route, now=now, claim=claim, ordering_key=key
+    )
     if not _record_once(deps, event.id, record):
         return _duplicate(deps, event.id)
-    if claim is None:
-        return Receipt(event.id, "ignored", route.ignored_reason)
-    return _process(deps, event, route.tenant_id, claim, now=now)
+    handoff = HandOff(event.id, claim["token"], str(route.tenant_id), key, raw_body)
+    _hand_off(deps, handoff)
+    return Receipt(event.id, "received")
+
+
+def apply_handed_off(handoff: HandOff, deps: WebhookDeps) -> Receipt:
+    """Apply an event the apply queue delivered, under the claim its delivery took (the
+    message's capability: only the inbox record and the message know it). One attempt: the
+    receipt says how it ended (`failed`: handed to the retry queue); only `Unavailable`
+    (Firestore down) propagates, for the queue to deliver the message again."""
+    now = deps.clock()
+    event = StripeEvent.from_payload(_json(handoff.payload))
+    if event.id != handoff.event_id:
+        raise ValidationError("The message's event_id is not its event's", param="event_id")
+    claim = {"token": handoff.claim_token}
+    recorded = handoff.payload.decode("utf-8")
+    return _process(deps, event, handoff.tenant_id, claim, now=now, recorded=recorded)
 
 
 def process_recorded(event_id: str, deps: WebhookDeps, *, replay: bool = False) -> Receipt:
@@ -111,6 +140,7 @@ def _process(
     *,
     now: datetime,
     replay: bool = False,
+    recorded: str | None = None,
 ) -> Receipt:
     try:
         result = apply_claimed_event(
@@ -120,6 +150,7 @@ def _process(
             claim_token=claim["token"],
             now=now,
             replay=replay,
+            recorded=recorded,
         )
     except Contention as error:
         return _failed(deps, event, claim, error, now=now, transient=True)
@@ -162,6 +193,13 @@ def _failed(
     if failure.status == "failed":
         _publish(deps, event.id)
     return Receipt(event.id, failure.status, message)
+
+
+def _hand_off(deps: WebhookDeps, handoff: HandOff) -> None:
+    try:
+        deps.queue.hand_off(handoff)
+    except Exception:  # the sweeper applies received events whose claim ran out
+        logs.log_handoff_failed(event_id=handoff.event_id)
 
 
 def _publish(deps: WebhookDeps, event_id: str) -> None:

@@ -46,7 +46,7 @@ def dashboard_stack(mail_url: str, pubsub_host: str) -> Iterator[DashboardStack]
     }
     command = [sys.executable, "-m", "functions", "serve", "--port", str(port)]
     with running(command, env=env, port=port) as server:
-        pubsub.ensure_retry_queue(pubsub_host, PROJECT, push_endpoint=f"{url}/tasks/process-event")
+        pubsub.ensure_queues(pubsub_host, PROJECT, functions_url=url)
         with stripe_emulator(stripe_port, webhook_url=f"{url}/webhook") as stripe:
             yield DashboardStack(server.url, stripe.url, mail_url)
 

@@ -210,6 +210,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/webhook"): PUBLIC,
     ("GET", f"{API}/webhook-events"): Protected("webhook_events:read"),
     ("POST", f"{API}/webhook-events/<event_id>/replay"): Protected("webhook_events:replay", ok=404),
+    ("POST", "/tasks/apply-event"): Internal("the apply queue's ordered push subscription"),
     ("POST", "/tasks/process-event"): Internal("the retry queue's push subscription"),
     ("POST", "/jobs/retry-sweep"): Internal("Cloud Scheduler"),
     ("POST", "/jobs/expire-idempotency"): Internal("Cloud Scheduler"),

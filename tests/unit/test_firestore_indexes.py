@@ -19,7 +19,7 @@ from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.service import WebhookDeps
 from tests.unit.webhooks.fakes import FakeStore
-from tests.webhook_support import FakeRetryQueue
+from tests.webhook_support import FakeQueue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ def test_the_webhook_inbox_queries_are_indexed() -> None:
     store = RecordingStore()
     deps = WebhookDeps(
         store=store,
-        queue=FakeRetryQueue(),
+        queue=FakeQueue(),
         tenants=TenantDirectory(store),
         signing_secrets=lambda: (),
         livemode=False,

@@ -84,18 +84,11 @@ def stripe_emulator(port: int, *, webhook_url: str | None = None) -> Iterator[Se
 
 
 @contextmanager
-def api_stack(
-    mail_url: str, pubsub_emulator: gcloud.RunningEmulator | None = None
-) -> Iterator[ApiStack]:
-    """Functions + Stripe emulator delivering webhooks to them (+ the retry queue)."""
+def api_stack(mail_url: str, pubsub_emulator: gcloud.RunningEmulator) -> Iterator[ApiStack]:
+    """Functions + Stripe emulator delivering webhooks to them, and the webhook queues."""
     stripe_port = gcloud.free_port()
     with auth_server(mail_url, **stripe_env(stripe_port)) as auth:
-        if pubsub_emulator is not None:
-            pubsub.ensure_retry_queue(
-                pubsub_emulator.host_port,
-                PROJECT,
-                push_endpoint=f"{auth.url}/tasks/process-event",
-            )
+        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=auth.url)
         with stripe_emulator(stripe_port, webhook_url=f"{auth.url}/webhook") as emulator:
             yield ApiStack(auth, emulator.url)
 

@@ -26,16 +26,21 @@ def webhook_server(
     firestore_emulator: gcloud.RunningEmulator, pubsub_emulator: gcloud.RunningEmulator
 ) -> Iterator[Server]:
     with functions_server(**SERVER_ENV) as server:
-        pubsub.ensure_retry_queue(
-            pubsub_emulator.host_port, PROJECT, push_endpoint=f"{server.url}/tasks/process-event"
-        )
+        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=server.url)
         yield server
 
 
 @pytest.fixture
 def impatient_server(firestore_emulator: gcloud.RunningEmulator) -> Iterator[Server]:
-    """A server that gives up on an event after two attempts. Its retry topic does not exist,
-    so nothing is queued (the failure is logged) and the test drives the retries itself."""
-    env = {**SERVER_ENV, "WEBHOOK_MAX_ATTEMPTS": "2", "WEBHOOK_RETRY_TOPIC": "no-such-topic"}
+    """A server that gives up on an event after two attempts. Its queues' topics do not exist,
+    so nothing is queued (the failure is logged) and the test drives the processing itself; a
+    delivery's claim lasts a second, so a received event can be taken over at once."""
+    env = {
+        **SERVER_ENV,
+        "WEBHOOK_MAX_ATTEMPTS": "2",
+        "WEBHOOK_APPLY_TOPIC": "no-such-topic",
+        "WEBHOOK_RETRY_TOPIC": "no-such-topic",
+        "WEBHOOK_LEASE_SECONDS": "1",
+    }
     with functions_server(**env) as server:
         yield server

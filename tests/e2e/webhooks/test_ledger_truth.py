@@ -288,9 +288,7 @@ def stripe_url(
     port = free_port()
     stripe_env = {"STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": f"http://127.0.0.1:{port}"}
     with functions_server(**SERVER_ENV, **stripe_env, STRIPE_MAX_NETWORK_RETRIES="0") as server:
-        pubsub.ensure_retry_queue(
-            pubsub_emulator.host_port, PROJECT, push_endpoint=f"{server.url}/tasks/process-event"
-        )
+        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=server.url)
         command = [
             *(sys.executable, "-m", "emulators.stripe", "--port", str(port)),
             *("--webhook-url", f"{server.url}/webhook"),

@@ -53,11 +53,11 @@ def test_a_fault_at_each_write_of_each_event(
         ws.create_tenant(store)
         deps = ws.make_deps(store)
         for payload in events[:position]:
-            service.receive(*ws.signed(payload), deps)
+            ws.receive_and_apply(*ws.signed(payload), deps)
         before = observable(store)
         _, hook = fault_at(index)
         faulty = ws.make_deps(ws.firestore_store(before_write=hook), queue=deps.queue)  # type: ignore[arg-type]
-        receipt = service.receive(*ws.signed(target), faulty)
+        receipt = ws.receive_and_apply(*ws.signed(target), faulty)
         if receipt.status == "processed":  # the fault index is past the last write: done
             assert index > 0
             assert observable(store) == expected_after  # the same as every converged retry

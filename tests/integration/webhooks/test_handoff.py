@@ -1,5 +1,6 @@
-"""The hand-off to the retry queue never makes Stripe wait: with Pub/Sub unreachable, a failed
-event is answered within a bounded time, stays durably `failed`, and the sweeper retries it."""
+"""The hand-off to the apply queue never makes Stripe wait: with Pub/Sub unreachable, a delivery
+is answered within a bounded time, its event stays durably `received`, and the sweeper applies
+it once the delivery's claim has run out."""
 
 from __future__ import annotations
 
@@ -11,46 +12,48 @@ from dataclasses import replace
 import pytest
 
 from emulators.gcloud import free_port
-from ledger.collections import WEBHOOK_EVENTS
+from ledger.collections import PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import DocKey
 from payments.webhooks import operations, service
-from payments.webhooks.retry_queue import PUBLISH_TIMEOUT_SECONDS, PubSubRetryQueue
+from payments.webhooks.queues import PUBLISH_TIMEOUT_SECONDS, PubSubQueue, publisher
 from tests import stripe_events as se
 from tests import webhook_support as ws
 from tests.unit.webhooks.fakes import FakeStore
 
 STRIPE_TIMEOUT_SECONDS = 5.0  # the Stripe emulator's, and well under Stripe's own
+SLOW_DELIVERY_SECONDS = 1.0  # no delivery should take this long
 
 
 @pytest.fixture
-def unreachable_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[PubSubRetryQueue]:
-    """The real Pub/Sub client, pointed at a port nothing listens on (Pub/Sub down)."""
-    from google.cloud.pubsub_v1 import PublisherClient
-
+def unreachable_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[PubSubQueue]:
+    """The product's Pub/Sub publisher, pointed at a port nothing listens on (Pub/Sub down)."""
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", f"127.0.0.1:{free_port()}")
-    publisher = PublisherClient()
-    yield PubSubRetryQueue(lambda: publisher, "projects/demo-tests/topics/webhook-retries")
+    client = publisher()
+    topics = "projects/demo-tests/topics"
+    yield PubSubQueue(
+        lambda: client, apply_topic=f"{topics}/webhook-events", retry_topic=f"{topics}/retries"
+    )
 
 
 def test_pubsub_down_costs_a_delivery_a_bounded_wait_and_loses_nothing(
-    unreachable_queue: PubSubRetryQueue, caplog: pytest.LogCaptureFixture
+    unreachable_queue: PubSubQueue, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = FakeStore()
     ws.create_tenant(store)
     deps = replace(ws.make_deps(store), queue=unreachable_queue)
-    early_refund = se.event("refund.created", se.refund("re_1", 1000), created=se.T0 + 100)
+    created = se.payment_lifecycle()[0]
 
     started = time.monotonic()
     with caplog.at_level(logging.ERROR, logger="payments"):
-        receipt = service.receive(*ws.signed(early_refund), deps)
+        receipt = service.receive(*ws.signed(created), deps)
     waited = time.monotonic() - started
 
-    assert receipt.status == "failed"  # not ready: its payment has not arrived
-    assert PUBLISH_TIMEOUT_SECONDS <= waited < STRIPE_TIMEOUT_SECONDS
-    assert "could not queue webhook event" in caplog.text
-    inbox = store.get(DocKey(WEBHOOK_EVENTS, early_refund["id"]))
-    assert inbox is not None and inbox["status"] == "failed" and inbox["next_retry_at"]
-    for payload in se.payment_lifecycle()[:4]:
-        service.receive(*ws.signed(payload), deps)
-    later = ws.make_deps(store, clock=lambda: inbox["next_retry_at"])
+    assert receipt.status == "received"
+    assert PUBLISH_TIMEOUT_SECONDS <= waited < SLOW_DELIVERY_SECONDS < STRIPE_TIMEOUT_SECONDS
+    assert "could not hand webhook event" in caplog.text
+    inbox = store.get(DocKey(WEBHOOK_EVENTS, created["id"]))
+    assert inbox is not None and inbox["status"] == "received"
+    assert operations.sweep(deps) == {}  # the delivery's claim still runs: not yet
+    later = ws.make_deps(store, clock=lambda: inbox["claim"]["until"])
     assert operations.sweep(later) == {"processed": 1}
+    assert store.get(DocKey(PAYMENTS, "pi_1")) is not None

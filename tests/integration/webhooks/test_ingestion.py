@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ledger.collections import EVENT_LOGS, PAYMENT_TRANSACTIONS, WEBHOOK_EVENTS
-from payments.webhooks import service
 from tests import stripe_events as se
 from tests import webhook_support as ws
 
@@ -13,7 +12,7 @@ def test_a_lifecycle_in_order_builds_the_ledger(firestore: object) -> None:
     ws.create_tenant(store)
     deps = ws.make_deps(store)
     for payload in se.payment_lifecycle():
-        receipt = service.receive(*ws.signed(payload), deps)
+        receipt = ws.receive_and_apply(*ws.signed(payload), deps)
         assert receipt.status == "processed", receipt
     payments, transactions = ws.ledger_state(store)
     assert list(payments) == ["pi_1"]

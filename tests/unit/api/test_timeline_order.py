@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from payments import payment_queries
-from payments.webhooks import service
 from tests import stripe_events as se
 from tests import webhook_support as ws
 from tests.unit.api.fakes import ApiFakeStore
@@ -26,7 +25,7 @@ def test_events_of_one_second_appear_in_lifecycle_order_whatever_their_ids() -> 
     ]
     for event_id, event_type, obj in delivered:
         payload = se.event(event_type, obj, created=se.T0, event_id=event_id)
-        service.receive(*ws.signed(payload, timestamp=int(clock[0].timestamp())), deps)
+        ws.receive_and_apply(*ws.signed(payload, timestamp=int(clock[0].timestamp())), deps)
         clock[0] += timedelta(milliseconds=5)
 
     timeline = payment_queries.payment_timeline(store, "t_1", "pi_1")["data"]

@@ -37,7 +37,7 @@ def deps(gateway: FakeStripeGateway) -> WebhookDeps:
 
 
 def deliver(deps: WebhookDeps, payload: dict[str, object]) -> service.Receipt:
-    return service.receive(*ws.signed(payload, timestamp=int(NOW.timestamp())), deps)
+    return ws.receive_and_apply(*ws.signed(payload, timestamp=int(NOW.timestamp())), deps)
 
 
 def failed_attempt(charge: str, decline_code: str, **fields: Any) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def test_states_nothing_orders_are_settled_by_reading_stripe(
 ) -> None:
     two_declines_in_one_second(deps)
     assert payment(deps)["resync_needed"] is True
-    assert isinstance(deps.queue, ws.FakeRetryQueue)
+    assert isinstance(deps.queue, ws.FakeQueue)
     assert deps.queue.published.count("resync:pi_1") == 1  # asked once, by the second event
 
     gateway.objects["pi_1"] = failed_attempt("ch_b", "expired_card")
@@ -154,7 +154,7 @@ def test_an_event_that_lands_while_stripe_is_read_is_not_overwritten_by_the_read
             created=se.T0,
             event_id=f"evt_{n}",
         )
-        service.receive(*ws.signed(failed, timestamp=se.T0), deps)
+        ws.receive_and_apply(*ws.signed(failed, timestamp=se.T0), deps)
     assert payment(deps)["resync_needed"] is True
     succeeded = se.payment_intent(status="succeeded", amount_received=5000, latest_charge="ch_c")
 
@@ -163,7 +163,7 @@ def test_an_event_that_lands_while_stripe_is_read_is_not_overwritten_by_the_read
             seen = failed_attempt("ch_b", "expired_card")  # Stripe when the read began
             clock[0] = datetime.fromtimestamp(se.T0 + 3, UTC)
             later = se.event("payment_intent.succeeded", succeeded, created=se.T0 + 1)
-            service.receive(*ws.signed(later, timestamp=se.T0 + 3), deps)
+            ws.receive_and_apply(*ws.signed(later, timestamp=se.T0 + 3), deps)
             return seen
 
     slow = SlowStripe()

@@ -17,8 +17,9 @@ from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.service import WebhookDeps
 from payments.webhooks.signature import sign
 from tests import stripe_events as se
+from tests import webhook_support as ws
 from tests.unit.webhooks.fakes import FakeStore
-from tests.webhook_support import FakeRetryQueue
+from tests.webhook_support import FakeQueue
 
 SECRET = "whsec_unit"
 
@@ -45,7 +46,7 @@ def deps(clock: Clock) -> WebhookDeps:
     store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT}
     return WebhookDeps(
         store=store,
-        queue=FakeRetryQueue(),
+        queue=FakeQueue(),
         tenants=TenantDirectory(store),
         signing_secrets=lambda: (SECRET,),
         livemode=False,
@@ -59,7 +60,7 @@ def deliver(deps: WebhookDeps, payload: dict[str, object]) -> service.Receipt:
     import json
 
     body = json.dumps(payload).encode()
-    return service.receive(body, sign(body, SECRET, int(deps.clock().timestamp())), deps)
+    return ws.receive_and_apply(body, sign(body, SECRET, int(deps.clock().timestamp())), deps)
 
 
 def inbox(deps: WebhookDeps, event_id: str) -> dict[str, object]:
