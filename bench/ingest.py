@@ -62,7 +62,7 @@ def run_ingest(
         for body, header in signed_bodies(payloads, timestamp=int(time.time()))
     ]
     started = time.perf_counter()
-    responses, ack_wall = run_requests(server.url, requests, concurrency=concurrency)
+    responses, ack_wall = run_requests(server.webhook_url, requests, concurrency=concurrency)
     settled_after, left_waiting = _wait_until_applied(db, started)
     rpc = server.rpc(reset=True)
     unique_ids = {e["id"] for events in workload.events_by_payment.values() for e in events}

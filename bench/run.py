@@ -66,7 +66,7 @@ def run_bench(
     clock = _SectionClock()
     with running_emulators() as emulators, running_stripe_emulator() as stripe_url:
         env = server_env(emulators, stripe_url)
-        with running_server(env, port=free_port()) as server:
+        with running_server(env, port=free_port(), webhook_port=free_port()) as server:
             pubsub.ensure_queues(emulators.pubsub.host_port, PROJECT, functions_url=server.url)
             clock.lap("start")
             if "ingest" in sections:

@@ -5,8 +5,12 @@ outside the product's code: the Firestore client that `payments.bootstrap` build
 instrumented (`bench.rpc`), and `GET /__bench/rpc` answers the counts and the split of each
 request's time between Firestore RPCs and the rest (`?reset=1` zeroes them).
 werkzeug's per-request access log line is off (a deployed function has none).
+`--functions webhooks` serves only that function's routes: its own instance, as deployed.
 
-`running_server(env)` starts it on a free port and stops it (the driver's side).
+`running_server(env)` starts the bench's two processes on free ports and stops them (the
+driver's side): `webhooks` alone, which Stripe's deliveries reach, and every function, which
+the queues' push subscriptions and the other sections reach — as deployed, the ack and the
+apply do not share a process (nor its interpreter lock).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench.server")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--functions", default="", help="comma-separated; default: all")
     args = parser.parse_args(argv)
+    functions = [name for name in args.functions.split(",") if name] or None
 
     counter = RpcCounter()
     instrument(bootstrap.firestore_client(), counter)
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             pass
 
-    app = counting_app(create_app(), counter)
+    app = counting_app(create_app(functions), counter)
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=QuietHandler)
     print(f"bench server on http://127.0.0.1:{args.port}", flush=True)
     server.serve_forever()
@@ -78,33 +85,69 @@ def main(argv: list[str] | None = None) -> int:
 
 @dataclass
 class BenchServer:
-    url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path  # its output (JSON log lines), while the server runs
+    url: str  # every function
+    webhook_url: str  # the `webhooks` function alone
+    log_paths: tuple[Path, ...]  # their output (JSON log lines), while they run
 
     def rpc(self, *, reset: bool = False) -> dict[str, Any]:
-        query = "?reset=1" if reset else ""
-        with urllib.request.urlopen(f"{self.url}{RPC_PATH}{query}", timeout=10) as response:
-            counts: dict[str, Any] = json.loads(response.read())
-        return counts
+        """Both processes' counts, added up (each request path lives in one of them)."""
+        return merge_counts([_rpc(url, reset=reset) for url in (self.url, self.webhook_url)])
+
+
+def merge_counts(counts: list[dict[str, Any]]) -> dict[str, Any]:
+    calls: Counter[str] = Counter()
+    for one in counts:
+        calls.update(one["calls"])
+    by_path: dict[str, Any] = {}
+    for one in counts:
+        for path, row in one["by_path"].items():
+            if path in by_path:
+                raise ValueError(f"{path} was served by two processes")
+            by_path[path] = row
+    return {
+        "calls": dict(calls),
+        "total": sum(one["total"] for one in counts),
+        "documents_written": sum(one["documents_written"] for one in counts),
+        "apply_writes": [size for one in counts for size in one["apply_writes"]],
+        "time": counts[0]["time"],  # the process of every function (the API sections')
+        "ms_per_call": counts[0]["ms_per_call"],
+        "by_path": by_path,
+    }
+
+
+def _rpc(url: str, *, reset: bool) -> dict[str, Any]:
+    query = "?reset=1" if reset else ""
+    with urllib.request.urlopen(f"{url}{RPC_PATH}{query}", timeout=10) as response:
+        counts: dict[str, Any] = json.loads(response.read())
+    return counts
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, port: int) -> Iterator[BenchServer]:
-    """`python -m bench.server` with `env`, until the block ends; its output goes to a file."""
+def running_server(env: dict[str, str], *, port: int, webhook_port: int) -> Iterator[BenchServer]:
+    """The bench's two server processes with `env`, until the block ends."""
+    with (
+        _process(env, port=port, functions="") as (url, every_log),
+        _process(env, port=webhook_port, functions="webhooks") as (webhook_url, webhook_log),
+    ):
+        yield BenchServer(url, webhook_url, (every_log, webhook_log))
+
+
+@contextmanager
+def _process(env: dict[str, str], *, port: int, functions: str) -> Iterator[tuple[str, Path]]:
+    """`python -m bench.server`, its output going to a file: its URL and that file."""
     with tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.server", "--port", str(port)],
+            [sys.executable, "-m", "bench.server", "--port", str(port), "--functions", functions],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT), **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        server = BenchServer(f"http://127.0.0.1:{port}", process, Path(log.name))
+        url = f"http://127.0.0.1:{port}"
         try:
-            wait_for_200(f"{server.url}/health", process, timeout=60.0)
-            yield server
+            wait_for_200(f"{url}{RPC_PATH}", process, timeout=60.0)
+            yield url, Path(log.name)
         except BaseException:
             log.flush()
             tail = Path(log.name).read_text(errors="replace")[-3000:]

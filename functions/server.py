@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -18,10 +19,15 @@ __all__ = ["create_app", "serve"]
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
-def create_app() -> Flask:
-    """A Flask app that hands each request to the deployed function that owns its path."""
+def create_app(functions: Collection[str] | None = None) -> Flask:
+    """A Flask app that hands each request to the deployed function that owns its path (of
+    `functions` only, when given: one deployed function's own instance)."""
     function_of_path = Map(
-        [Rule(route.path, endpoint=route.function) for route in ROUTES],
+        [
+            Rule(route.path, endpoint=route.function)
+            for route in ROUTES
+            if functions is None or route.function in functions
+        ],
         strict_slashes=False,
         merge_slashes=False,
     )

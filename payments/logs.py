@@ -158,12 +158,11 @@ def log_sweep_skipped(*, event_id: str, error: str) -> None:
     )
 
 
-def log_handoff_failed(*, event_id: str) -> None:
-    """Called from an `except` block; the sweeper applies the event once its claim runs out."""
-    _log(
-        logging.ERROR,
-        f"could not hand webhook event {event_id} to the apply queue",
-        event_id=event_id,
+def log_handoff_failed(*, event_id: str, error: str) -> None:
+    """The sweeper applies the event once its delivery's claim runs out."""
+    _logger.error(
+        f"could not hand webhook event {event_id} to the apply queue: {error}",
+        extra={"fields": {"event_id": event_id}},
     )
 
 

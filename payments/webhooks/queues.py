@@ -25,9 +25,8 @@ from typing import Any
 
 __all__ = ["PUBLISH_TIMEOUT_SECONDS", "AbstractQueue", "HandOff", "PubSubQueue", "publisher"]
 
-# Every hand-off happens while Stripe waits for its answer (5 s timeout on the emulator, more
-# at Stripe's side): a Pub/Sub outage may cost a delivery this much, no more. An event whose
-# hand-off failed stays durably recorded; the sweeper applies it once its claim runs out.
+# A retry or resync request waits this long for Pub/Sub, at most (it is off Stripe's path; if
+# it fails, the sweeper finds the failed event when due). A hand-off does not wait at all.
 PUBLISH_TIMEOUT_SECONDS = 0.5
 # The publisher's batch wait: its default (10 ms) would dominate the answer Stripe waits for.
 PUBLISH_MAX_LATENCY_SECONDS = 0.001
@@ -71,11 +70,18 @@ class PubSubQueue(AbstractQueue):
         self._retry_topic = retry_topic
 
     def hand_off(self, handoff: HandOff) -> None:
-        self._send(
+        """Publish and return at once: Stripe is waiting, and the event is durable already. If
+        the publish fails (now or later), it is logged and the sweeper applies the event once
+        its delivery's claim runs out."""
+        client = self._publisher()
+        future = client.publish(
             self._apply_topic,
             handoff.payload,
             ordering_key=handoff.ordering_key,
-            attributes=handoff.attributes(),
+            **handoff.attributes(),
+        )
+        future.add_done_callback(
+            lambda done: _after_hand_off(client, self._apply_topic, handoff, done)
         )
 
     def publish(self, event_id: str) -> None:
@@ -86,17 +92,8 @@ class PubSubQueue(AbstractQueue):
         data = json.dumps({"resync": payment_id}).encode()
         self._send(self._retry_topic, data, attributes={"payment_id": payment_id})
 
-    def _send(
-        self, topic: str, data: bytes, *, attributes: dict[str, str], ordering_key: str = ""
-    ) -> None:
-        client = self._publisher()
-        future = client.publish(topic, data, ordering_key=ordering_key, **attributes)
-        if ordering_key:
-            # A failed ordered publish pauses its key in this client until resumed; whenever
-            # the failure comes (even after the wait below gave up), resume it.
-            future.add_done_callback(
-                lambda done: _resume_if_failed(client, topic, ordering_key, done)
-            )
+    def _send(self, topic: str, data: bytes, *, attributes: dict[str, str]) -> None:
+        future = self._publisher().publish(topic, data, **attributes)
         future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
 
 
@@ -110,6 +107,13 @@ def publisher() -> Any:
     )
 
 
-def _resume_if_failed(client: Any, topic: str, ordering_key: str, done: Any) -> None:
-    if done.exception() is not None:
-        client.resume_publish(topic, ordering_key)
+def _after_hand_off(client: Any, topic: str, handoff: HandOff, done: Any) -> None:
+    """A failed ordered publish pauses its key in this client until resumed: resume it, so
+    that the payment's next events are handed off again."""
+    if done.exception() is None:
+        return
+    from payments import logs
+
+    logs.log_handoff_failed(event_id=handoff.event_id, error=repr(done.exception()))
+    if handoff.ordering_key:
+        client.resume_publish(topic, handoff.ordering_key)

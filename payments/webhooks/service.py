@@ -198,8 +198,8 @@ def _failed(
 def _hand_off(deps: WebhookDeps, handoff: HandOff) -> None:
     try:
         deps.queue.hand_off(handoff)
-    except Exception:  # the sweeper applies received events whose claim ran out
-        logs.log_handoff_failed(event_id=handoff.event_id)
+    except Exception as error:  # the sweeper applies received events whose claim ran out
+        logs.log_handoff_failed(event_id=handoff.event_id, error=f"{type(error).__name__}")
 
 
 def _publish(deps: WebhookDeps, event_id: str) -> None:

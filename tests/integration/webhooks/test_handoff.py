@@ -1,10 +1,10 @@
 """The hand-off to the apply queue never makes Stripe wait: with Pub/Sub unreachable, a delivery
-is answered within a bounded time, its event stays durably `received`, and the sweeper applies
-it once the delivery's claim has run out."""
+is answered at once (the publisher keeps trying in the background; when it gives up, the failure
+is logged), the event stays durably `received`, and the sweeper applies it once the delivery's
+claim has run out."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,13 +15,12 @@ from emulators.gcloud import free_port
 from ledger.collections import PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import DocKey
 from payments.webhooks import operations, service
-from payments.webhooks.queues import PUBLISH_TIMEOUT_SECONDS, PubSubQueue, publisher
+from payments.webhooks.queues import PubSubQueue, publisher
 from tests import stripe_events as se
 from tests import webhook_support as ws
 from tests.unit.webhooks.fakes import FakeStore
 
-STRIPE_TIMEOUT_SECONDS = 5.0  # the Stripe emulator's, and well under Stripe's own
-SLOW_DELIVERY_SECONDS = 1.0  # no delivery should take this long
+FAST_DELIVERY_SECONDS = 0.2  # the delivery does not wait for Pub/Sub at all
 
 
 @pytest.fixture
@@ -35,8 +34,8 @@ def unreachable_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[PubSubQueue]:
     )
 
 
-def test_pubsub_down_costs_a_delivery_a_bounded_wait_and_loses_nothing(
-    unreachable_queue: PubSubQueue, caplog: pytest.LogCaptureFixture
+def test_pubsub_down_costs_a_delivery_no_wait_and_loses_nothing(
+    unreachable_queue: PubSubQueue,
 ) -> None:
     store = FakeStore()
     ws.create_tenant(store)
@@ -44,13 +43,11 @@ def test_pubsub_down_costs_a_delivery_a_bounded_wait_and_loses_nothing(
     created = se.payment_lifecycle()[0]
 
     started = time.monotonic()
-    with caplog.at_level(logging.ERROR, logger="payments"):
-        receipt = service.receive(*ws.signed(created), deps)
+    receipt = service.receive(*ws.signed(created), deps)
     waited = time.monotonic() - started
 
     assert receipt.status == "received"
-    assert PUBLISH_TIMEOUT_SECONDS <= waited < SLOW_DELIVERY_SECONDS < STRIPE_TIMEOUT_SECONDS
-    assert "could not hand webhook event" in caplog.text
+    assert waited < FAST_DELIVERY_SECONDS
     inbox = store.get(DocKey(WEBHOOK_EVENTS, created["id"]))
     assert inbox is not None and inbox["status"] == "received"
     assert operations.sweep(deps) == {}  # the delivery's claim still runs: not yet
