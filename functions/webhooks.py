@@ -13,6 +13,7 @@ from functions._http import http_function, json_response
 from payments import bootstrap
 from payments.errors import ValidationError
 from payments.webhooks import operations, service
+from payments.webhooks.lag import lag_summary
 
 __all__ = ["webhooks"]
 
@@ -35,7 +36,8 @@ def list_events(request: Request) -> Response:
         status=request.args.get("status") or None,
         limit=_int_arg(request, "limit", default=50),
     )
-    return json_response({"object": "list", "data": events})
+    lag = lag_summary([event["lag"] for event in events])
+    return json_response({"object": "list", "data": events, "lag": lag})
 
 
 def replay_event(request: Request, event_id: str) -> Response:

@@ -7,6 +7,10 @@ webhook has folded it into its PaymentIntent, the session id still finds it.
 A payment whose latest attempt failed is `failed` (Stripe says `requires_payment_method`,
 shown as `payment_intent_status`), with Stripe's `last_payment_error` as `failure`:
 `{code, decline_code, message, charge_id}`, else null.
+
+The timeline shows an event from the moment Stripe's delivery is acknowledged: `processing`
+(or `retrying`, its apply failed) from the inbox until it is applied, then once, from the event
+log (`applied`, or `recorded` when it changed nothing).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ledger.collections import EVENT_LOGS, PAYMENTS
+from ledger.collections import EVENT_LOGS, PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import AbstractStore, Doc, DocKey, Query
 from payments.errors import NotFound, ValidationError
 from payments.events.machines import lifecycle_stage
@@ -66,6 +70,7 @@ VIEW_FIELDS = (
 )
 FAILURE_FIELDS = ("code", "decline_code", "message", "charge_id")
 TIMELINE_LIMIT = 500
+WAITING = {"received": "processing", "failed": "retrying"}  # inbox status → timeline state
 
 
 def load_payment(store: AbstractStore, tenant_id: str, payment_id: str) -> tuple[str, Doc]:
@@ -119,9 +124,15 @@ def list_query_where(tenant_id: str, args: Mapping[str, str]) -> tuple[tuple[str
 
 
 def payment_timeline(store: AbstractStore, tenant_id: str, payment_id: str) -> Doc:
-    """Stripe's events for the payment, by Stripe time, with whether each changed the
-    snapshot (`applied`), and the API's own notes (capture, cancel, refund requests)."""
+    """Stripe's events for the payment, by Stripe time, and the API's own notes (capture,
+    cancel, refund requests). Each event has its `state`: `applied` (it changed the snapshot),
+    `recorded` (applied, changed nothing: older than the state shown), or, while only the
+    inbox holds it, `processing` (acknowledged, not applied yet) or `retrying` (its apply
+    failed; it waits for a retry)."""
     doc_id, doc = load_payment(store, tenant_id, payment_id)
+    # The inbox first: an event applied between the two reads is then in both, and shown once
+    # (as applied); read the other way round, it would be in neither.
+    waiting = _waiting_events(store, tenant_id, doc_id)
     rows = store.query(
         Query(
             EVENT_LOGS,
@@ -130,33 +141,19 @@ def payment_timeline(store: AbstractStore, tenant_id: str, payment_id: str) -> D
             limit=TIMELINE_LIMIT,
         )
     )
-    entries = [
-        {
-            "source": "stripe",
-            "event_id": log.get("event_id", log_id),
-            "type": log.get("type"),
-            "created": log.get("created"),
-            "summary": log.get("summary"),
-            "applied": bool(log.get("applied")),
-        }
-        for log_id, log in rows
+    logged = {log.get("event_id", log_id): log for log_id, log in rows}
+    pending = {event_id: inbox for event_id, inbox in waiting.items() if event_id not in logged}
+    entries = [_logged_entry(event_id, log) for event_id, log in logged.items()]
+    entries += [_waiting_entry(event_id, inbox) for event_id, inbox in pending.items()]
+    entries += [
+        {"source": "api", "note_id": note_id, **note}
+        for note_id, note in (doc.get("api_notes") or {}).items()
     ]
-    delivered = {
-        log.get("event_id", log_id): _seconds(log.get("recorded_at")) for log_id, log in rows
+    delivered = {event_id: _seconds(log.get("recorded_at")) for event_id, log in logged.items()}
+    delivered |= {
+        event_id: _seconds(inbox.get("received_at")) for event_id, inbox in pending.items()
     }
-    for note_id, note in (doc.get("api_notes") or {}).items():
-        entries.append({"source": "api", "note_id": note_id, **note})
-
-    def position(entry: Doc) -> tuple[int, int, float, str]:
-        """Stripe time; within a second, the payment's lifecycle (an API request before the
-        events it causes), then the order of delivery."""
-        if entry["source"] == "api":
-            return (int(entry.get("created") or 0), -1, 0.0, entry["note_id"])
-        event_id = entry["event_id"]
-        stage = lifecycle_stage(entry.get("type"))
-        return (int(entry.get("created") or 0), stage, delivered.get(event_id, 0.0), event_id)
-
-    entries.sort(key=position)
+    entries.sort(key=lambda entry: _position(entry, delivered))
     return {"object": "timeline", "payment_id": doc_id, "data": entries}
 
 
@@ -208,6 +205,59 @@ def _list_body(page: Page) -> Doc:
         "data": [payment_view(doc_id, doc) for doc_id, doc in page.rows],
         "has_more": page.has_more,
         "next_cursor": page.next_cursor,
+    }
+
+
+def _position(entry: Doc, delivered: Mapping[str, float]) -> tuple[int, int, float, str]:
+    """Stripe time; within a second, the payment's lifecycle (an API request before the events
+    it causes), then the order of delivery (the inbox's, for an event not applied yet)."""
+    if entry["source"] == "api":
+        return (int(entry.get("created") or 0), -1, 0.0, entry["note_id"])
+    event_id = entry["event_id"]
+    stage = lifecycle_stage(entry.get("type"))
+    return (int(entry.get("created") or 0), stage, delivered.get(event_id, 0.0), event_id)
+
+
+def _waiting_events(store: AbstractStore, tenant_id: str, doc_id: str) -> dict[str, Doc]:
+    """The payment's inbox records not applied yet: acknowledged, or failed and due a retry
+    (`ordering_key` is the payment an event belongs to, docs/ledger.md)."""
+    rows = store.query(
+        Query(
+            WEBHOOK_EVENTS,
+            where=(("tenant_id", "==", tenant_id), ("ordering_key", "==", doc_id)),
+            limit=TIMELINE_LIMIT,
+        )
+    )
+    return {event_id: inbox for event_id, inbox in rows if inbox.get("status") in WAITING}
+
+
+def _logged_entry(event_id: str, log: Doc) -> Doc:
+    applied = bool(log.get("applied"))
+    return {
+        "source": "stripe",
+        "event_id": event_id,
+        "type": log.get("type"),
+        "created": log.get("created"),
+        "summary": log.get("summary"),
+        "applied": applied,
+        "state": "applied" if applied else "recorded",
+    }
+
+
+def _waiting_entry(event_id: str, inbox: Doc) -> Doc:
+    state = WAITING[inbox["status"]]
+    summary = "Processing"
+    if state == "retrying":
+        error = str(inbox.get("last_error") or "").strip().splitlines()
+        summary = f"Waiting to retry: {error[0]}" if error else "Waiting to retry"
+    return {
+        "source": "stripe",
+        "event_id": event_id,
+        "type": inbox.get("type"),
+        "created": inbox.get("created"),
+        "summary": summary,
+        "applied": False,
+        "state": state,
     }
 
 

@@ -1,5 +1,5 @@
-"""How the dashboard shows money, times, statuses and failures to people, and reads amounts
-back.
+"""How the dashboard shows money, times, durations, statuses and failures to people, and
+reads amounts back.
 
 Amounts are integer minor units everywhere else; only here do they become `$1,234.50` or
 `¥1,200`, and a typed `12.50` become `1250` (the currency's own number of decimals). A failed
@@ -20,11 +20,13 @@ from payments.errors import ValidationError
 __all__ = [
     "day_bounds",
     "decimals",
+    "event_status_label",
     "fact_label",
     "failure_reason",
     "format_amount_input",
     "format_day",
     "format_money",
+    "format_seconds",
     "format_short",
     "format_time",
     "parse_amount",
@@ -80,6 +82,8 @@ FACT_LABELS = {
     "dispute_reversal": "Dispute won (reinstated)",
     "application_fee": "Platform fee",
 }
+DURATION_UNITS = ((86400, "d"), (3600, "h"), (60, "min"))
+EVENT_STATUS_LABELS = {"received": "Processing"}  # acknowledged to Stripe, not applied yet
 MONEY_OUT = frozenset({"refund", "dispute", "application_fee"})
 FAILURE_REASONS = {
     "card_declined": "Card declined",
@@ -153,6 +157,22 @@ def format_short(value: int | float | datetime | str | None) -> str:
     return f"{moment:%b} {moment.day}, {moment:%Y}"
 
 
+def format_seconds(value: float | None) -> str:
+    """A duration: `0.4 s`, `42 s`, `3.5 min`, `2.0 h`, `1.5 d`, `35 ms` below a tenth of a
+    second, `—` for none. A negative one (clocks that disagree) keeps its sign."""
+    if value is None:
+        return "—"
+    size = abs(value)
+    if size < 0.1:
+        return f"{value * 1000:.0f} ms"
+    if size < 10:
+        return f"{value:.1f} s"
+    if size < 60:
+        return f"{value:.0f} s"
+    seconds, unit = next((seconds, unit) for seconds, unit in DURATION_UNITS if size >= seconds)
+    return f"{value / seconds:.1f} {unit}"
+
+
 def format_day(value: int | float | datetime | str | None) -> str:
     moment = _as_datetime(value)
     return "—" if moment is None else f"{moment:%b} {moment.day}, {moment:%Y}"
@@ -184,6 +204,11 @@ def signed_amount(fact_type: str, amount: int) -> int:
 
 def status_label(status: str | None) -> str:
     return (status or "unknown").replace("_", " ").capitalize()
+
+
+def event_status_label(status: str | None) -> str:
+    """An inbox status (`webhook_events`): `received` is shown as what it means now."""
+    return EVENT_STATUS_LABELS.get(status or "", status_label(status))
 
 
 def status_tone(status: str | None) -> str:

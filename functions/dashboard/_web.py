@@ -105,6 +105,8 @@ def environment() -> Environment:
         signed=_format.signed_amount,
         day=_format.format_day,
         status_label=_format.status_label,
+        event_status=_format.event_status_label,
+        seconds=_format.format_seconds,
         tone=_format.status_tone,
         failure_reason=_format.failure_reason,
     )

@@ -1,5 +1,6 @@
 """Developers: API keys (create, shown once; list with last use; revoke) and the webhook inbox
-(failed and dead events with their error; replay for admins)."""
+(failed, dead and still-processing events with their error and lag, the page's lag
+percentiles; replay for admins)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from payments import api_keys, bootstrap
 from payments.auth_commands import CreateApiKey
 from payments.errors import AppError, Forbidden, ValidationError
 from payments.webhooks import operations
+from payments.webhooks.lag import lag_summary
 
 __all__ = ["api_keys_page", "create_api_key", "replay_event", "revoke_api_key", "webhooks_page"]
 
-INBOX_TABS = (("failed", "Failed"), ("dead", "Dead"), ("", "All"))
+INBOX_TABS = (("failed", "Failed"), ("dead", "Dead"), ("received", "Processing"), ("", "All"))
 
 
 @page
@@ -112,6 +114,7 @@ def _inbox(
         title="Webhook events",
         error=error,
         events=events,
+        lag=lag_summary([event["lag"] for event in events]),
         tabs=INBOX_TABS,
         current=status,
     )

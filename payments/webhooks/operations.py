@@ -1,5 +1,6 @@
-"""What operators do with the inbox: list failed and dead events, replay one, and the
-sweeper that retries failed events whose time has come and claims whose holder died."""
+"""What operators do with the inbox: list events (each with its lag, `payments.webhooks.lag`),
+replay one, and the sweeper that retries failed events whose time has come and claims whose
+holder died."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ledger.collections import WEBHOOK_EVENTS
 from ledger.store import Doc, DocKey, Query
 from payments import logs
 from payments.errors import AppError, NotFound, ValidationError
+from payments.webhooks.lag import event_lag
 from payments.webhooks.resync import resync_due
 from payments.webhooks.service import Receipt, WebhookDeps, process_recorded
 
@@ -106,7 +108,9 @@ def _sweep_one(deps: WebhookDeps, event_id: str) -> str:
 
 
 def _summary(doc: Doc) -> dict[str, Any]:
-    return {name: _jsonable(doc.get(name)) for name in SUMMARY_FIELDS}
+    summary = {name: _jsonable(doc.get(name)) for name in SUMMARY_FIELDS}
+    summary["lag"] = event_lag(doc)
+    return summary
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,5 +1,5 @@
-"""How the dashboard shows money and reads typed amounts: the currency's own decimals; and
-how a failed payment reads: its label and the reason in words."""
+"""How the dashboard shows money and reads typed amounts: the currency's own decimals; how a
+failed payment reads: its label and the reason in words; and how long a webhook took."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import pytest
 
 from functions.dashboard._format import (
     day_bounds,
+    event_status_label,
     fact_label,
     failure_reason,
     format_amount_input,
     format_money,
+    format_seconds,
     format_short,
     format_time,
     parse_amount,
@@ -142,3 +144,29 @@ def test_a_failed_payment_is_labelled_failed_in_the_bad_tone() -> None:
 )
 def test_a_failure_reads_as_a_reason(failure: dict[str, Any] | None, reason: str) -> None:
     assert failure_reason(failure) == reason
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (None, "—"),
+        (0.0, "0 ms"),
+        (0.035, "35 ms"),
+        (0.4, "0.4 s"),
+        (1.26, "1.3 s"),
+        (9.96, "10.0 s"),
+        (42.4, "42 s"),
+        (210.0, "3.5 min"),
+        (7200.0, "2.0 h"),
+        (129600.0, "1.5 d"),
+        (-0.3, "-0.3 s"),  # Stripe's clock ahead of ours
+    ],
+)
+def test_a_lag_reads_in_the_unit_that_suits_it(seconds: float | None, shown: str) -> None:
+    assert format_seconds(seconds) == shown
+
+
+def test_an_event_being_applied_reads_as_processing() -> None:
+    assert event_status_label("received") == "Processing"
+    assert event_status_label("failed") == "Failed"
+    assert status_tone("received") == "info"
