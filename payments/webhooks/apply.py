@@ -1,5 +1,6 @@
-"""Applying a claimed event: one Firestore transaction reads the inbox record and the documents
-the event touches, runs the pure reducer, writes every effect and marks the event processed."""
+"""Applying a claimed event: one atomic commit, made only if none of the documents it read and
+writes changed meanwhile (`commit_if_unchanged`), reads the inbox record and the documents the
+event touches, runs the pure reducer, writes every effect and marks the event processed."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ from payments.webhooks import records
 
 __all__ = ["APPLY_ATTEMPTS", "ApplyResult", "apply_claimed_event", "apply_resync"]
 
-# Colliding with another event of the same payment is settled by the retry queue, not by
-# holding Stripe's request open: a second collision in a row ends the attempt (`Contention`).
+# Colliding with another event of the same payment (rare: the apply queue hands one payment's
+# events over one at a time) is settled by the retry queue: a second collision in a row ends
+# the attempt (`Contention`).
 APPLY_ATTEMPTS = 2
 
 
@@ -89,7 +91,10 @@ def apply_claimed_event(
         )
         return writes, result
 
-    return store.transact(reads, decide, max_attempts=APPLY_ATTEMPTS)
+    # Every document the decision depends on is one it writes (the inbox record, the payment
+    # or tenant), so an optimistic commit is as safe as a transaction, and cheaper: no
+    # BeginTransaction round trip, no lock for another event's apply to wait on.
+    return store.commit_if_unchanged(reads, decide, max_attempts=APPLY_ATTEMPTS)
 
 
 def apply_resync(
