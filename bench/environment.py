@@ -52,8 +52,10 @@ def running_emulators() -> Iterator[Emulators]:
         stack.callback(firestore.stop)
         pubsub = gcloud.start("pubsub", project=PROJECT)
         stack.callback(pubsub.stop)
-        saved = {name: os.environ.get(name) for name in ("FIRESTORE_EMULATOR_HOST",)}
+        names = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST")
+        saved = {name: os.environ.get(name) for name in names}
         os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host_port
+        os.environ["PUBSUB_EMULATOR_HOST"] = pubsub.host_port
         stack.callback(_restore, saved)
         client = ledger.connect(PROJECT)
         counter = RpcCounter()

@@ -26,8 +26,10 @@ from bench.server import BenchServer
 from ledger.collections import TENANTS as TENANTS_COLLECTION
 from ledger.collections import WEBHOOK_EVENTS
 from ledger.store import AbstractStore, DocKey
+from payments.events.model import StripeEvent
+from payments.webhooks.routing import ordering_key
 
-__all__ = ["SETTLE_DEADLINE_S", "run_ingest", "seed_tenants"]
+__all__ = ["SETTLE_DEADLINE_S", "ordering_keys", "run_ack_alone", "run_ingest", "seed_tenants"]
 
 SLOW_S = 1.0  # no delivery should take this long (bench/README.md)
 SETTLE_DEADLINE_S = 180.0
@@ -102,6 +104,33 @@ def run_ingest(
             "compared": check.compared,
         },
     }
+
+
+def run_ack_alone(server: BenchServer, workload: Workload, *, concurrency: int) -> dict[str, Any]:
+    """The same deliveries with nothing applying them (the caller has detached the apply
+    queue's subscription): what the ack costs when it has the machine to itself."""
+    requests = [
+        Request("POST", "/webhook", body, (("Stripe-Signature", header),))
+        for body, header in signed_bodies(
+            [d.payload for d in workload.deliveries], timestamp=int(time.time())
+        )
+    ]
+    responses, wall = run_requests(server.webhook_url, requests, concurrency=concurrency)
+    return {
+        "deliveries": stats.summarize([r.latency_s for r in responses], wall),
+        "statuses": dict(sorted(Counter(_status(r) for r in responses).items())),
+    }
+
+
+def ordering_keys(workload: Workload) -> list[str]:
+    """The apply queue's ordering key of each unique event, in delivery order."""
+    keys, seen = [], set()
+    for delivery in workload.deliveries:
+        event = StripeEvent.from_payload(delivery.payload)
+        if event.id not in seen:
+            seen.add(event.id)
+            keys.append(ordering_key(event))
+    return keys
 
 
 def _wait_until_applied(db: Any, started: float) -> tuple[float, int]:

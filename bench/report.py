@@ -103,7 +103,10 @@ def _floor(results: dict[str, Any]) -> list[str]:
                 _x(r["ack_throughput"]),
                 _x(r["ack_p50"]),
                 _x(r["ack_p99"]),
+                _x(r["ack_alone_throughput"]),
+                _x(r["ack_alone_p99"]),
                 _x(r["end_to_end_throughput"]),
+                _x(r["end_to_end_over_push_floor"]),
             ]
         )
     head = [
@@ -117,7 +120,10 @@ def _floor(results: dict[str, Any]) -> list[str]:
         "ack thr",
         "ack p50",
         "ack p99",
+        "alone thr",
+        "alone p99",
         "e2e thr",
+        "e2e/push",
     ]
     title = (
         f"{SECTION_TITLES[1]} (read 1, write as many as each apply wrote), and webhook/floor "
@@ -133,6 +139,13 @@ def _floor(results: dict[str, Any]) -> list[str]:
             f"{t['per_s']}/s, p50 {t['p50_ms']} ms, {ledger['rpc']['per_transaction']} RPC; "
             f"ledger/floor p50 {_x(r['ledger_over_floor_p50'])}, "
             f"webhook/ledger p50 {_x(r['webhook_over_ledger_p50'])}"
+        )
+    push = results.get("push_floor")
+    if push:
+        lines.append(
+            f"  push floor (the emulator's ordered push to an endpoint that does nothing): "
+            f"{push['pushed']} of {push['messages']} messages over {push['keys']} keys, "
+            f"{push['per_s']}/s, at most {push['max_in_flight']} in flight"
         )
     collision = results.get("collision")
     if collision:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from bench import api_reads, cold_start, stats
@@ -17,10 +18,11 @@ from bench.config import BenchConfig
 from bench.environment import PROJECT, Emulators, running_emulators, running_stripe_emulator
 from bench.events import CONNECT_SECRET, PLATFORM_SECRET, TENANTS, Workload, build_workload
 from bench.floor import measure_collision, run_floor
-from bench.ingest import run_ingest, seed_tenants
+from bench.ingest import ordering_keys, run_ack_alone, run_ingest, seed_tenants
 from bench.ledger_floor import PAYMENTS_COLLECTION as LEDGER_PAYMENTS
 from bench.ledger_floor import run_ledger_floor
 from bench.machine import describe_machine
+from bench.push_floor import run_push_floor
 from bench.reference import Ledger, in_order_ledger
 from bench.rest_seed import commit_documents
 from bench.seed import create_api_key, create_connected_tenant
@@ -73,11 +75,16 @@ def run_bench(
                 say(f"warm-up: {config.warmup_deliveries} deliveries through both paths")
                 _warm_up(emulators, server, config.warmup_deliveries)
                 results["collision"] = _collision(emulators, say)
+                results["push_floor"] = _push_floor(emulators, workload, say)
                 clock.lap("warm_up")
                 results["ingest"] = []
                 for concurrency in config.concurrencies:
                     run, sizes = _ingest_and_floor(
                         emulators, server, workload, expected, concurrency, say
+                    )
+                    push = results["push_floor"]["per_s"]
+                    run["ratios"]["end_to_end_over_push_floor"] = stats.ratio(
+                        run["webhook"]["end_to_end"]["per_s"], push
                     )
                     results["ingest"].append(run)
                     clock.lap(f"ingest_and_floor_c{concurrency}")
@@ -131,6 +138,14 @@ def _warm_up(emulators: Emulators, server: BenchServer, deliveries: int) -> None
     )
 
 
+def _push_floor(emulators: Emulators, workload: Workload, say: Say) -> dict[str, Any]:
+    """The emulator's ordered push with an endpoint that does nothing: the apply queue's
+    ceiling on this machine (`bench.push_floor`)."""
+    result = run_push_floor(emulators.pubsub.host_port, PROJECT, ordering_keys(workload))
+    say(f"push floor (the emulator's ordered push, bare endpoint): {result}")
+    return result
+
+
 def _collision(emulators: Emulators, say: Say) -> dict[str, Any]:
     """Two bare transactions that read, then write, one document — what two events of one
     payment do — once each: how the emulator settles the collision, and how long it takes."""
@@ -157,6 +172,10 @@ def _ingest_and_floor(
     )
     sizes = webhook.pop("apply_writes") or [1]
     webhook["apply_writes_mean"] = round(sum(sizes) / len(sizes), 2)
+    emulators.reset()
+    seed_tenants(emulators.store)
+    with _apply_queue_detached(emulators, server):
+        alone = run_ack_alone(server, workload, concurrency=concurrency)
     floor = run_floor(
         emulators.store,
         emulators.counter,
@@ -165,7 +184,7 @@ def _ingest_and_floor(
         concurrency=concurrency,
         tag=f"c{concurrency}",
     )
-    w, f = webhook["deliveries"], floor["transactions"]
+    w, f, a = webhook["deliveries"], floor["transactions"], alone["deliveries"]
     ratios = {
         # the webhook path's figure over the floor's: throughput ≥ 1 is faster than the floor,
         # latency ≤ 1 is quicker (bench/README.md has the targets)
@@ -173,6 +192,9 @@ def _ingest_and_floor(
         "end_to_end_throughput": stats.ratio(webhook["end_to_end"]["per_s"], f["per_s"]),
         "ack_p50": stats.ratio(w["p50_ms"], f["p50_ms"]),
         "ack_p99": stats.ratio(w["p99_ms"], f["p99_ms"]),
+        # with nothing applying at the same time (the apply queue detached)
+        "ack_alone_throughput": stats.ratio(a["per_s"], f["per_s"]),
+        "ack_alone_p99": stats.ratio(a["p99_ms"], f["p99_ms"]),
     }
     say(
         f"ingest c={concurrency}: ack {w['per_s']} events/s p50 {w['p50_ms']} ms p99 "
@@ -180,7 +202,19 @@ def _ingest_and_floor(
         f"floor {f['per_s']}/s p50 {f['p50_ms']} ms; ratios {ratios}; "
         f"correct: {webhook['correctness']['passed']}"
     )
-    return {"concurrency": concurrency, "webhook": webhook, "floor": floor, "ratios": ratios}, sizes
+    run = {"concurrency": concurrency, "webhook": webhook, "ack_alone": alone, "floor": floor}
+    return {**run, "ratios": ratios}, sizes
+
+
+@contextmanager
+def _apply_queue_detached(emulators: Emulators, server: BenchServer) -> Iterator[None]:
+    """No apply subscription while the block runs (what is published meanwhile is dropped),
+    then the queues as before."""
+    pubsub.delete_subscription(emulators.pubsub.host_port, PROJECT, pubsub.APPLY_SUBSCRIPTION)
+    try:
+        yield
+    finally:
+        pubsub.ensure_queues(emulators.pubsub.host_port, PROJECT, functions_url=server.url)
 
 
 def _ledger_floor(

@@ -21,6 +21,7 @@ __all__ = [
     "APPLY_TOPIC",
     "RETRY_SUBSCRIPTION",
     "RETRY_TOPIC",
+    "delete_subscription",
     "ensure_queues",
 ]
 
@@ -73,6 +74,15 @@ def ensure_queues(
     )
 
 
+def delete_subscription(host_port: str, project: str, name: str) -> None:
+    """Delete a subscription (what it holds is dropped); nothing if there is none."""
+    try:
+        _send("DELETE", f"http://{host_port}/v1/projects/{project}/subscriptions/{name}", None)
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise
+
+
 def _ensure_subscription(url: str, body: dict[str, Any]) -> None:
     _put(url, body)
     # It may already exist from an earlier server on another port: point it here.
@@ -93,10 +103,10 @@ def _put(url: str, body: dict[str, Any]) -> None:
             raise
 
 
-def _send(method: str, url: str, body: dict[str, Any]) -> None:
+def _send(method: str, url: str, body: dict[str, Any] | None) -> None:
     request = urllib.request.Request(
         url,
-        data=json.dumps(body).encode(),
+        data=json.dumps(body).encode() if body is not None else None,
         method=method,
         headers={"Content-Type": "application/json"},
     )
