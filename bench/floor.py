@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bench import stats
 from bench.rpc import RpcCounter
 from ledger.store import AbstractStore, Doc, DocKey, WriteSet
 
-__all__ = ["FLOOR_COLLECTION", "measure_collision", "run_floor"]
+__all__ = ["FLOOR_COLLECTION", "closed_loop", "measure_collision", "run_ack_floor", "run_floor"]
 
 FLOOR_COLLECTION = "bench_floor"
+ACK_FLOOR_COLLECTION = "bench_ack_floor"
 PADDING = "x" * 512  # documents of a few hundred bytes, like a timeline entry
 
 
@@ -37,33 +38,13 @@ def run_floor(
     sizes = [
         max(1, writes_per_transaction[i % len(writes_per_transaction)]) for i in range(transactions)
     ]
-    latencies: list[float] = [0.0] * transactions
-    next_index = iter(range(transactions))
-    lock = threading.Lock()
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            while True:
-                with lock:
-                    index = next(next_index, None)
-                if index is None:
-                    return
-                with counter.unit():
-                    latencies[index] = _one(store, f"{tag}_{index}", sizes[index])
-        except BaseException as error:
-            errors.append(error)
-
     counter.reset()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(600)
-    wall = time.perf_counter() - started
-    if errors:
-        raise errors[0]
+
+    def one(index: int) -> float:
+        with counter.unit():
+            return _one(store, f"{tag}_{index}", sizes[index])
+
+    latencies, wall = closed_loop(transactions, concurrency, one)
     rpc = counter.snapshot()
     return {
         "concurrency": concurrency,
@@ -76,6 +57,65 @@ def run_floor(
             "time": rpc["time"],
         },
     }
+
+
+def run_ack_floor(
+    store: AbstractStore,
+    counter: RpcCounter,
+    records: Sequence[tuple[str, Doc, str, bytes]],
+    *,
+    concurrency: int,
+    publisher: Any,
+    topic: str,
+) -> dict[str, Any]:
+    """The ack's bare mechanism, from the driver: for each (id, inbox record, ordering key,
+    payload), create the record and publish the payload with that key without waiting for it,
+    as `/webhook` does, minus HTTP, signature and routing."""
+    counter.reset()
+
+    def one(index: int) -> float:
+        doc_id, record, key, payload = records[index]
+        started = time.perf_counter()
+        with counter.unit():
+            store.create(DocKey(ACK_FLOOR_COLLECTION, doc_id), record)
+            publisher.publish(topic, payload, ordering_key=key)
+        return time.perf_counter() - started
+
+    latencies, wall = closed_loop(len(records), concurrency, one)
+    return {"concurrency": concurrency, "acks": stats.summarize(latencies, wall)}
+
+
+def closed_loop(
+    count: int, concurrency: int, one: Callable[[int], float]
+) -> tuple[list[float], float]:
+    """`one(0..count-1)` by `concurrency` threads, each taking the next index when done: each
+    call's latency (what `one` returns), and the wall time."""
+    latencies: list[float] = [0.0] * count
+    next_index = iter(range(count))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while True:
+                with lock:
+                    index = next(next_index, None)
+                if index is None:
+                    return
+                latencies[index] = one(index)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    wall = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return latencies, wall
 
 
 def _one(store: AbstractStore, doc_id: str, writes: int) -> float:

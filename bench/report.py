@@ -105,6 +105,8 @@ def _floor(results: dict[str, Any]) -> list[str]:
                 _x(r["ack_p99"]),
                 _x(r["ack_alone_throughput"]),
                 _x(r["ack_alone_p99"]),
+                _x(r["ack_floor_throughput"]),
+                _x(r["ack_floor_p99"]),
                 _x(r["end_to_end_throughput"]),
                 _x(r["end_to_end_over_push_floor"]),
             ]
@@ -122,6 +124,8 @@ def _floor(results: dict[str, Any]) -> list[str]:
         "ack p99",
         "alone thr",
         "alone p99",
+        "bare ack thr",
+        "bare ack p99",
         "e2e thr",
         "e2e/push",
     ]

@@ -7,17 +7,19 @@ start; then API reads. Firestore is emptied between sections.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from bench import api_reads, cold_start, stats
 from bench.config import BenchConfig
 from bench.environment import PROJECT, Emulators, running_emulators, running_stripe_emulator
 from bench.events import CONNECT_SECRET, PLATFORM_SECRET, TENANTS, Workload, build_workload
-from bench.floor import measure_collision, run_floor
+from bench.floor import measure_collision, run_ack_floor, run_floor
 from bench.ingest import ordering_keys, run_ack_alone, run_ingest, seed_tenants
 from bench.ledger_floor import PAYMENTS_COLLECTION as LEDGER_PAYMENTS
 from bench.ledger_floor import run_ledger_floor
@@ -30,12 +32,17 @@ from bench.server import BenchServer, running_server
 from emulators import pubsub
 from emulators.gcloud import free_port
 from functions.routes import FUNCTION_NAMES
+from payments.events.model import StripeEvent
+from payments.webhooks import queues
+from payments.webhooks.records import inbox_record
+from payments.webhooks.routing import EventRoute, ordering_key
 
 __all__ = ["SECTIONS", "run_bench"]
 
 Say = Callable[[str], None]
 STRIPE_KEY = "sk_test_bench"
 COLD_TENANT = "tenant_bench_cold"  # its account is at the Stripe emulator
+ACK_FLOOR_TOPIC = "bench-ack-floor"  # no subscription: what is published there is dropped
 
 
 SECTIONS = ("ingest", "cold_start", "api_reads")  # the floor runs with the ingest
@@ -184,7 +191,10 @@ def _ingest_and_floor(
         concurrency=concurrency,
         tag=f"c{concurrency}",
     )
+    emulators.reset()
+    ack_floor = _ack_floor(emulators, workload, concurrency)
     w, f, a = webhook["deliveries"], floor["transactions"], alone["deliveries"]
+    bare = ack_floor["acks"]
     ratios = {
         # the webhook path's figure over the floor's: throughput ≥ 1 is faster than the floor,
         # latency ≤ 1 is quicker (bench/README.md has the targets)
@@ -195,6 +205,9 @@ def _ingest_and_floor(
         # with nothing applying at the same time (the apply queue detached)
         "ack_alone_throughput": stats.ratio(a["per_s"], f["per_s"]),
         "ack_alone_p99": stats.ratio(a["p99_ms"], f["p99_ms"]),
+        # the ack's bare mechanism (create + publish from the driver, no HTTP) over the floor
+        "ack_floor_throughput": stats.ratio(bare["per_s"], f["per_s"]),
+        "ack_floor_p99": stats.ratio(bare["p99_ms"], f["p99_ms"]),
     }
     say(
         f"ingest c={concurrency}: ack {w['per_s']} events/s p50 {w['p50_ms']} ms p99 "
@@ -202,8 +215,39 @@ def _ingest_and_floor(
         f"floor {f['per_s']}/s p50 {f['p50_ms']} ms; ratios {ratios}; "
         f"correct: {webhook['correctness']['passed']}"
     )
-    run = {"concurrency": concurrency, "webhook": webhook, "ack_alone": alone, "floor": floor}
+    run = {
+        "concurrency": concurrency,
+        "webhook": webhook,
+        "ack_alone": alone,
+        "ack_floor": ack_floor,
+        "floor": floor,
+    }
     return {**run, "ratios": ratios}, sizes
+
+
+def _ack_floor(emulators: Emulators, workload: Workload, concurrency: int) -> dict[str, Any]:
+    """Each delivery's real inbox record created, and its payload published with its ordering
+    key to a topic nobody reads, from the driver (`floor.run_ack_floor`)."""
+    now = datetime.now(UTC)
+    route_of = {account: EventRoute(tenant_id) for tenant_id, account in TENANTS.items()}
+    records = []
+    for i, delivery in enumerate(workload.deliveries):
+        event = StripeEvent.from_payload(delivery.payload)
+        raw = json.dumps(delivery.payload)
+        claim = {"token": f"{i:032x}", "until": now}
+        record = inbox_record(
+            event, raw, route_of[str(event.account)], now=now, claim=claim, ordering_key="k"
+        )
+        records.append((f"ack_{concurrency}_{i}", record, ordering_key(event), raw.encode()))
+    pubsub.ensure_topic(emulators.pubsub.host_port, PROJECT, ACK_FLOOR_TOPIC)
+    return run_ack_floor(
+        emulators.store,
+        emulators.counter,
+        records,
+        concurrency=concurrency,
+        publisher=queues.publisher(),
+        topic=f"projects/{PROJECT}/topics/{ACK_FLOOR_TOPIC}",
+    )
 
 
 @contextmanager

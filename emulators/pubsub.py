@@ -23,6 +23,7 @@ __all__ = [
     "RETRY_TOPIC",
     "delete_subscription",
     "ensure_queues",
+    "ensure_topic",
 ]
 
 APPLY_TOPIC = "webhook-events"
@@ -72,6 +73,10 @@ def ensure_queues(
             },
         },
     )
+
+
+def ensure_topic(host_port: str, project: str, name: str) -> None:
+    _put(f"http://{host_port}/v1/projects/{project}/topics/{name}", {})
 
 
 def delete_subscription(host_port: str, project: str, name: str) -> None:
