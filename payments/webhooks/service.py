@@ -8,10 +8,10 @@ claims it (one write: no transaction, no read of the payment) → hand it to the
 answers 2xx: the sweeper applies the record once its claim runs out, so nothing is lost.
 
 The apply (`apply_handed_off`), when the queue delivers the event, one payment at a time: one
-transaction applies it under the delivery's claim. That message is done after this one attempt
-whatever happens: a failure is recorded and handed to the retry queue with backoff, so the
-payment's later events never wait behind it. If the payment now has states only Stripe can
-order, the retry queue is asked for a resync (`resync.py`).
+atomic commit applies it under the delivery's claim (`apply.py`). That message is done after
+this one attempt whatever happens: a failure is recorded and handed to the retry queue with
+backoff, so the payment's later events never wait behind it. If the payment now has states
+only Stripe can order, the retry queue is asked for a resync (`resync.py`).
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def _hand_off(deps: WebhookDeps, handoff: HandOff) -> None:
     try:
         deps.queue.hand_off(handoff)
     except Exception as error:  # the sweeper applies received events whose claim ran out
-        logs.log_handoff_failed(event_id=handoff.event_id, error=f"{type(error).__name__}")
+        logs.log_handoff_failed(event_id=handoff.event_id, error=type(error).__name__)
 
 
 def _publish(deps: WebhookDeps, event_id: str) -> None:
