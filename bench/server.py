@@ -1,11 +1,9 @@
-"""The product's all-functions app (`functions.server.create_app()`), served for the bench.
-
-`python -m bench.server --port N` is `python -m functions serve` with two differences, both
+"""The product's functions (`functions.server.create_app()`), served for the bench by gunicorn
+with threads, as functions-framework serves a deployed function, with two differences, both
 outside the product's code: the Firestore client that `payments.bootstrap` builds is
 instrumented (`bench.rpc`), and `GET /__bench/rpc` answers the counts and the split of each
 request's time between Firestore RPCs and the rest (`?reset=1` zeroes them).
-werkzeug's per-request access log line is off (a deployed function has none).
-`--functions webhooks` serves only that function's routes: its own instance, as deployed.
+`counted_app("webhooks")` serves only that function's routes: its own instance, as deployed.
 
 `running_server(env)` starts the bench's two processes on free ports and stops them (the
 driver's side): `webhooks` alone, which Stripe's deliveries reach, and every function, which
@@ -15,7 +13,6 @@ apply do not share a process (nor its interpreter lock).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -33,10 +30,11 @@ from typing import Any
 from bench.rpc import RpcCounter, instrument
 from emulators.processes import stop_process_group, wait_for_200
 
-__all__ = ["BenchServer", "main", "running_server"]
+__all__ = ["BenchServer", "counted_app", "running_server"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RPC_PATH = "/__bench/rpc"
+THREADS = 48
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -57,30 +55,28 @@ def counting_app(app: Wsgi, counter: RpcCounter) -> Wsgi:
     return wrapped
 
 
-def main(argv: list[str] | None = None) -> int:
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
+def counted_app(functions: str = "") -> Wsgi:
+    """The app gunicorn serves in its worker: the functions named (comma-separated; all when
+    empty), their Firestore client instrumented, `GET /__bench/rpc` answering the counts."""
     from functions.server import create_app
     from payments import bootstrap
 
-    parser = argparse.ArgumentParser(prog="python -m bench.server")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--functions", default="", help="comma-separated; default: all")
-    args = parser.parse_args(argv)
-    functions = [name for name in args.functions.split(",") if name] or None
-
     counter = RpcCounter()
     instrument(bootstrap.firestore_client(), counter)
+    names = [name for name in functions.split(",") if name] or None
+    return counting_app(create_app(names), counter)
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            pass
 
-    app = counting_app(create_app(functions), counter)
-    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=QuietHandler)
-    print(f"bench server on http://127.0.0.1:{args.port}", flush=True)
-    server.serve_forever()
-    return 0
+def command(port: int, functions: str) -> list[str]:
+    """gunicorn with threads, as functions-framework serves a deployed function: one worker
+    process; as many threads as the bench has senders, and some for the queues' pushes."""
+    return [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--worker-class", "gthread", "--workers", "1", "--threads", str(THREADS),
+        "--timeout", "0",
+        f"bench.server:counted_app({functions!r})",
+    ]  # fmt: skip
 
 
 @dataclass
@@ -134,10 +130,11 @@ def running_server(env: dict[str, str], *, port: int, webhook_port: int) -> Iter
 
 @contextmanager
 def _process(env: dict[str, str], *, port: int, functions: str) -> Iterator[tuple[str, Path]]:
-    """`python -m bench.server`, its output going to a file: its URL and that file."""
+    """gunicorn serving `counted_app(functions)`, its output going to a file: its URL and
+    that file."""
     with tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.server", "--port", str(port), "--functions", functions],
+            command(port, functions),
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT), **env},
             stdout=log,
@@ -155,7 +152,3 @@ def _process(env: dict[str, str], *, port: int, functions: str) -> Iterator[tupl
             raise
         finally:
             stop_process_group(process)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
