@@ -58,11 +58,7 @@ def run_ingest(
 ) -> dict[str, Any]:
     """`db`: the driver's Firestore client (counting what waits, reading the lags)."""
     server.rpc(reset=True)
-    payloads = [delivery.payload for delivery in workload.deliveries]
-    requests = [
-        Request("POST", "/webhook", body, (("Stripe-Signature", header),))
-        for body, header in signed_bodies(payloads, timestamp=int(time.time()))
-    ]
+    requests = _deliveries(workload)
     started = time.perf_counter()
     responses, ack_wall = run_requests(server.webhook_url, requests, concurrency=concurrency)
     settled_after, left_waiting = _wait_until_applied(db, started)
@@ -109,17 +105,22 @@ def run_ingest(
 def run_ack_alone(server: BenchServer, workload: Workload, *, concurrency: int) -> dict[str, Any]:
     """The same deliveries with nothing applying them (the caller has detached the apply
     queue's subscription): what the ack costs when it has the machine to itself."""
-    requests = [
-        Request("POST", "/webhook", body, (("Stripe-Signature", header),))
-        for body, header in signed_bodies(
-            [d.payload for d in workload.deliveries], timestamp=int(time.time())
-        )
-    ]
-    responses, wall = run_requests(server.webhook_url, requests, concurrency=concurrency)
+    responses, wall = run_requests(
+        server.webhook_url, _deliveries(workload), concurrency=concurrency
+    )
     return {
         "deliveries": stats.summarize([r.latency_s for r in responses], wall),
         "statuses": dict(sorted(Counter(_status(r) for r in responses).items())),
     }
+
+
+def _deliveries(workload: Workload) -> list[Request]:
+    """The workload's deliveries to `POST /webhook`, signed now."""
+    payloads = [delivery.payload for delivery in workload.deliveries]
+    return [
+        Request("POST", "/webhook", body, (("Stripe-Signature", header),))
+        for body, header in signed_bodies(payloads, timestamp=int(time.time()))
+    ]
 
 
 def ordering_keys(workload: Workload) -> list[str]:

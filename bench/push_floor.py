@@ -10,15 +10,14 @@ emulator kept in flight at most. The emulator's push loops, not the product, set
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from emulators import pubsub
 from emulators.gcloud import free_port
 from payments.webhooks import queues
 
@@ -34,12 +33,11 @@ def run_push_floor(pubsub_host: str, project: str, ordering_keys: Sequence[str])
     publisher settings, and time their pushes."""
 
     with _bare_endpoint() as endpoint:
-        base = f"http://{pubsub_host}/v1/projects/{project}"
-        _send("PUT", f"{base}/topics/{TOPIC}", {})
-        _send("DELETE", f"{base}/subscriptions/{SUBSCRIPTION}", None)
-        _send(
-            "PUT",
-            f"{base}/subscriptions/{SUBSCRIPTION}",
+        pubsub.ensure_topic(pubsub_host, project, TOPIC)
+        pubsub.create_subscription(
+            pubsub_host,
+            project,
+            SUBSCRIPTION,
             {
                 "topic": f"projects/{project}/topics/{TOPIC}",
                 "pushConfig": {"pushEndpoint": endpoint.url},
@@ -58,7 +56,7 @@ def run_push_floor(pubsub_host: str, project: str, ordering_keys: Sequence[str])
             future.result(timeout=30)
         done = endpoint.wait_for(len(ordering_keys), started + DEADLINE_S)
         wall = time.perf_counter() - started
-        _send("DELETE", f"{base}/subscriptions/{SUBSCRIPTION}", None)
+        pubsub.delete_subscription(pubsub_host, project, SUBSCRIPTION)
         return {
             "messages": len(ordering_keys),
             "keys": len(set(ordering_keys)),
@@ -122,16 +120,3 @@ def _bare_endpoint() -> Iterator[_Endpoint]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
-
-
-def _send(method: str, url: str, body: dict[str, Any] | None) -> None:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
-    except urllib.error.HTTPError as error:
-        if error.code not in (404, 409):  # gone already / exists already
-            raise

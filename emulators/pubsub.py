@@ -21,6 +21,7 @@ __all__ = [
     "APPLY_TOPIC",
     "RETRY_SUBSCRIPTION",
     "RETRY_TOPIC",
+    "create_subscription",
     "delete_subscription",
     "ensure_queues",
     "ensure_topic",
@@ -86,6 +87,13 @@ def delete_subscription(host_port: str, project: str, name: str) -> None:
     except urllib.error.HTTPError as error:
         if error.code != 404:
             raise
+
+
+def create_subscription(host_port: str, project: str, name: str, body: dict[str, Any]) -> None:
+    """A subscription as `body` describes it (the REST resource), anew: one of that name is
+    deleted first."""
+    delete_subscription(host_port, project, name)
+    _put(f"http://{host_port}/v1/projects/{project}/subscriptions/{name}", body)
 
 
 def _ensure_subscription(url: str, body: dict[str, Any]) -> None:
