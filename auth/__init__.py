@@ -1,7 +1,7 @@
 """Identity and access: JWT, API keys, passwords, sessions, roles.
 
 Plain functions over strings and header mappings (no Flask, no Firestore) that raise
-`payments.errors.Unauthorized` / `Forbidden`. Submodules are imported where used, so a cold
+`core.errors.Unauthorized` / `Forbidden`. Submodules are imported where used, so a cold
 start pays only for what it needs (`auth.passwords` loads Argon2, `auth.tokens` loads PyJWT).
 """
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from auth.api_keys import looks_like_api_key
 from auth.sessions import COOKIE_NAME
-from payments.errors import Unauthorized
+from core.errors import Unauthorized
 
 __all__ = ["Credential", "read_credential"]
 

@@ -7,7 +7,7 @@ import functools
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from payments.errors import ValidationError
+from core.errors import ValidationError
 
 __all__ = ["MIN_LENGTH", "check_strength", "hash_password", "needs_rehash", "verify_password"]
 

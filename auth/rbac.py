@@ -8,7 +8,7 @@ verified email address.
 from __future__ import annotations
 
 from auth.principal import Principal, Role
-from payments.errors import Forbidden
+from core.errors import Forbidden
 
 __all__ = ["PERMISSIONS", "VERIFIED_EMAIL_REQUIRED", "authorize", "can_grant", "has_permission"]
 

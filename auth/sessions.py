@@ -12,7 +12,7 @@ import hashlib
 import hmac
 
 from auth.secrets import new_token, same
-from payments.errors import Forbidden, Unauthorized
+from core.errors import Forbidden, Unauthorized
 
 __all__ = [
     "COOKIE_NAME",

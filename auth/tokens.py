@@ -8,7 +8,7 @@ from datetime import datetime
 
 import jwt
 
-from payments.errors import Unauthorized
+from core.errors import Unauthorized
 
 __all__ = ["ACCESS_TTL_SECONDS", "AccessClaims", "decode_access_token", "issue_access_token"]
 

@@ -137,7 +137,7 @@ def _one(store: AbstractStore, doc_id: str, writes: int) -> float:
 def measure_collision(store: AbstractStore, *, hold_s: float = 0.05) -> dict[str, Any]:
     """Two transactions that read the same document and then write it (the pattern of two
     events of one payment), one attempt each: how long each took and how it ended."""
-    from payments.errors import Contention
+    from core.errors import Contention
 
     key = DocKey(FLOOR_COLLECTION, "collision")
     outcomes: list[tuple[str, float]] = []

@@ -2,7 +2,7 @@
 
 The in-order result is what the product's own webhook service (`payments.webhooks.service`)
 writes when each payment's events arrive once, in Stripe's order, one at a time — computed
-in memory with the unit tests' `FakeStore`, so it costs no emulator time. The check then
+in memory with the unit tests' `MemoryStore`, so it costs no emulator time. The check then
 requires, collection by collection (`payments`, `payment_transactions`, `refunds`,
 `disputes`), the same documents; one inbox record `processed` and one timeline entry per
 unique event; and no event left `failed`, `received` or `dead`.
@@ -26,13 +26,13 @@ from ledger.collections import (
     TENANTS,
     WEBHOOK_EVENTS,
 )
+from ledger.memory import MemoryStore
 from ledger.store import AbstractStore, Doc, DocKey, Query
 from payments.webhooks import service
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.queues import AbstractQueue, HandOff
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.signature import sign
-from tests.unit.webhooks.fakes import FakeStore
 
 __all__ = [
     "LEDGER_COLLECTIONS",
@@ -66,7 +66,7 @@ def in_order_ledger(
     events_by_payment: Mapping[str, list[Doc]], tenants: Mapping[str, str], *, secret: str
 ) -> Ledger:
     """Each payment's events once, in Stripe's order, through the webhook service in memory."""
-    store = FakeStore()
+    store = MemoryStore()
     for tenant_id, account in tenants.items():
         store.create(DocKey(TENANTS, tenant_id), {"merchant_account_id": account})
     deps = service.WebhookDeps(

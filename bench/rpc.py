@@ -6,7 +6,7 @@ for each `Commit`, how many documents it writes. It also times each call on the 
 (a streaming call until its last response is read), so `counter.unit()` can split one unit of
 work — a request served, a floor transaction — into time waiting on Firestore and the rest.
 The product's code is untouched: the bench instruments the client the product's composition
-root builds (`payments.bootstrap`), in the process that serves the functions (`bench.server`),
+root builds (`bootstrap`), in the process that serves the functions (`bench.server`),
 and its own clients in the driver.
 """
 

@@ -1,6 +1,6 @@
 """The product's functions (`functions.server.create_app()`), served for the bench by gunicorn
 with threads, as functions-framework serves a deployed function, with two differences, both
-outside the product's code: the Firestore client that `payments.bootstrap` builds is
+outside the product's code: the Firestore client that `bootstrap` builds is
 instrumented (`bench.rpc`), and `GET /__bench/rpc` answers the counts and the split of each
 request's time between Firestore RPCs and the rest (`?reset=1` zeroes them).
 `counted_app("webhooks")` serves only that function's routes: its own instance, as deployed.
@@ -58,8 +58,8 @@ def counting_app(app: Wsgi, counter: RpcCounter) -> Wsgi:
 def counted_app(functions: str = "") -> Wsgi:
     """The app gunicorn serves in its worker: the functions named (comma-separated; all when
     empty), their Firestore client instrumented, `GET /__bench/rpc` answering the counts."""
+    import bootstrap
     from functions.server import create_app
-    from payments import bootstrap
 
     counter = RpcCounter()
     instrument(bootstrap.firestore_client(), counter)

@@ -19,29 +19,22 @@ the permission check, for routes open to any member):
 4. checks `permission` against the role matrix (`auth.rbac`), including the verified-email rule.
 
 It raises `Unauthorized` (401: no, malformed, bad, expired or revoked credential), `Forbidden`
-(403: not a member of that tenant, role too weak, email not verified, CSRF) or `TooManyRequests`
+(403: not a member of that tenant, role too weak, email not verified, CSRF) or `RateLimited`
 (429: too many API-key failures from this client). A resource of another tenant must answer 404
 (look it up with the principal's tenant), never 403.
-
-`retry_after_header` turns `TooManyRequests` into a 429 that carries `Retry-After`.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any
+from flask import Request
 
-from flask import Request, Response
-
+import bootstrap
 from auth.credentials import read_credential
 from auth.principal import Principal
 from auth.rbac import authorize
-from functions._http import View, json_response
-from payments import bootstrap
-from payments.principals import authenticate as resolve
-from payments.ratelimit import TooManyRequests
+from identity.principals import authenticate as resolve
 
-__all__ = ["authenticate", "client_address", "require", "retry_after_header"]
+__all__ = ["authenticate", "client_address", "require"]
 
 
 def authenticate(request: Request) -> Principal:
@@ -79,17 +72,3 @@ def _form_field(request: Request, name: str) -> str | None:
     if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return None
     return request.form.get(name) or None
-
-
-def retry_after_header(view: View) -> View:
-    """Answer a `TooManyRequests` raised by `view` with 429 and `Retry-After`."""
-
-    @functools.wraps(view)
-    def wrapped(request: Request, **params: Any) -> Response:
-        try:
-            return view(request, **params)
-        except TooManyRequests as limited:
-            headers = {"Retry-After": str(limited.retry_after)}
-            return json_response(limited.to_body(), status=limited.status, headers=headers)
-
-    return wrapped

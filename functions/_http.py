@@ -24,9 +24,9 @@ from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 
+from core import errors, logs
+from core.settings import get_settings
 from functions.routes import Route, routes_of
-from payments import errors, logs
-from payments.settings import get_settings
 
 __all__ = [
     "View",

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 
 from flask import Request, Response
 
+import bootstrap
 from auth.principal import Principal
 from functions._http import json_response
-from payments import bootstrap, idempotency
+from payments import idempotency
 
 __all__ = ["idempotent"]
 

@@ -1,7 +1,7 @@
 """`auth`: sign up, verify the email, log in, tokens, sessions, API keys, members.
 
 Every view parses its body into a command, calls one service function and answers JSON;
-`TooManyRequests` answers carry `Retry-After`.
+a `RateLimited` answer carries `Retry-After`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from typing import Any
 from flask import Request, Response
 
 from auth import sessions
-from functions._auth import authenticate, client_address, require, retry_after_header
+from bootstrap import auth_context
+from core.errors import ValidationError
+from functions._auth import authenticate, client_address, require
 from functions._http import http_function, json_body, json_response
-from payments import accounts, api_keys, logins, members
-from payments.auth_commands import (
+from identity import api_keys, logins, members, registration
+from identity.commands import (
     ChangeRole,
     CreateApiKey,
     Credentials,
@@ -24,9 +26,7 @@ from payments.auth_commands import (
     email_field,
     text_field,
 )
-from payments.auth_context import AuthContext
-from payments.bootstrap import auth_context
-from payments.errors import ValidationError
+from identity.context import AuthContext
 
 __all__ = ["auth"]
 
@@ -42,9 +42,8 @@ def _body(request: Request) -> dict[str, Any]:
     return json_body(request)
 
 
-@retry_after_header
 def signup(request: Request) -> Response:
-    result = accounts.signup(
+    result = registration.signup(
         _ctx(), Signup.from_body(json_body(request)), client=client_address(request)
     )
     email = {"sent": result.verification_email_sent, "to": result.email}
@@ -61,23 +60,20 @@ def signup(request: Request) -> Response:
     )
 
 
-@retry_after_header
 def verify_email(request: Request) -> Response:
     token = text_field(json_body(request), "token", max_length=200)
-    accounts.verify_email_token(_ctx(), token, client=client_address(request))
+    registration.verify_email_token(_ctx(), token, client=client_address(request))
     return json_response({"email_verified": True})
 
 
-@retry_after_header
 def verify_email_code(request: Request) -> Response:
     command = VerifyCode.from_body(json_body(request))
-    accounts.verify_email_code(_ctx(), command, client=client_address(request))
+    registration.verify_email_code(_ctx(), command, client=client_address(request))
     return json_response({"email_verified": True})
 
 
-@retry_after_header
 def resend_verification(request: Request) -> Response:
-    accounts.resend_verification(_ctx(), email_field(json_body(request)))
+    registration.resend_verification(_ctx(), email_field(json_body(request)))
     return json_response({"status": "sent if the address has an unverified account"}, status=202)
 
 
@@ -93,19 +89,16 @@ def _tokens(pair: logins.TokenPair) -> Response:
     )
 
 
-@retry_after_header
 def login(request: Request) -> Response:
     credentials = Credentials.from_body(json_body(request))
     return _tokens(logins.login(_ctx(), credentials, client=client_address(request)))
 
 
-@retry_after_header
 def refresh_token(request: Request) -> Response:
     token = text_field(json_body(request), "refresh_token", max_length=200)
     return _tokens(logins.refresh(_ctx(), token))
 
 
-@retry_after_header
 def create_session(request: Request) -> Response:
     credentials = Credentials.from_body(_body(request))
     session = logins.create_session(_ctx(), credentials, client=client_address(request))
@@ -142,19 +135,16 @@ def logout(request: Request) -> Response:
     return response
 
 
-@retry_after_header
 def me(request: Request) -> Response:
     return json_response(members.describe(_ctx(), authenticate(request)))
 
 
-@retry_after_header
 def list_api_keys(request: Request) -> Response:
     principal = require(request, "api_keys:manage")
     keys = api_keys.list_api_keys(_ctx(), principal)
     return json_response({"data": [api_keys.key_view(k) for k in keys]})
 
 
-@retry_after_header
 def create_api_key(request: Request) -> Response:
     principal = require(request, "api_keys:manage")
     command = CreateApiKey.from_body(json_body(request))
@@ -163,40 +153,34 @@ def create_api_key(request: Request) -> Response:
     return json_response(body, status=201, headers={"Cache-Control": "no-store"})
 
 
-@retry_after_header
 def revoke_api_key(request: Request, key_id: str) -> Response:
     principal = require(request, "api_keys:manage")
     return json_response(api_keys.key_view(api_keys.revoke_api_key(_ctx(), principal, key_id)))
 
 
-@retry_after_header
 def list_members(request: Request) -> Response:
     principal = require(request, "members:read")
     return json_response({"data": members.list_members(_ctx(), principal)})
 
 
-@retry_after_header
 def invite_member(request: Request) -> Response:
     principal = require(request, "members:manage")
     invitation = members.invite_member(_ctx(), principal, Invite.from_body(json_body(request)))
     return json_response({"invitation": invitation}, status=201)
 
 
-@retry_after_header
 def change_member_role(request: Request, user_id: str) -> Response:
     principal = require(request, "members:manage")
     command = ChangeRole.from_body(json_body(request))
     return json_response(members.change_member_role(_ctx(), principal, user_id, command))
 
 
-@retry_after_header
 def remove_member(request: Request, user_id: str) -> Response:
     principal = require(request, "members:manage")
     members.remove_member(_ctx(), principal, user_id)
     return Response(status=204)
 
 
-@retry_after_header
 def accept_invitation(request: Request) -> Response:
     principal = authenticate(request)
     token = text_field(json_body(request), "token", max_length=200)

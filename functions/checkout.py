@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from flask import Request, Response
 
+import bootstrap
 from functions._auth import require
 from functions._http import http_function, json_body
 from functions._idempotency import idempotent
-from payments import bootstrap
 from payments.checkout import create_checkout_session as create
 from payments.commands import parse_checkout
 

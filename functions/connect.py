@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 from flask import Request, Response
 
+import bootstrap
+from core.settings import get_settings
 from functions._auth import require
 from functions._bodies import optional_json_body
 from functions._http import http_function, json_response
-from payments import bootstrap
 from payments import connect as service
 from payments.commands import parse_account_link, parse_connect_account
-from payments.settings import get_settings
 
 __all__ = ["connect"]
 

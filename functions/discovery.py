@@ -7,10 +7,10 @@ from pathlib import Path
 
 from flask import Request, Response
 
+import bootstrap
 from functions._http import http_function, json_response
 from functions.routes import API_PREFIX, ROUTES
 from payments import __version__
-from payments.health import check_ready
 
 __all__ = ["OPENAPI_FILE", "OPENAPI_PATH", "discovery"]
 
@@ -44,7 +44,7 @@ def health(request: Request) -> Response:
 
 
 def ready(request: Request) -> Response:
-    return json_response({"status": "ready", "checks": check_ready()})
+    return json_response({"status": "ready", "checks": bootstrap.check_ready()})
 
 
 def openapi(request: Request) -> Response:

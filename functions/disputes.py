@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Request, Response
 
+import bootstrap
 from functions._auth import require
 from functions._http import http_function, json_response
-from payments import bootstrap
 from payments import disputes as service
 
 __all__ = ["disputes"]

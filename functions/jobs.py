@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Request, Response
 
+import bootstrap
 from functions._http import http_function, json_response
-from payments import bootstrap
 from payments.webhooks import operations
 
 __all__ = ["jobs"]

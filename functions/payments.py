@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from flask import Request, Response
 
+import bootstrap
 from functions._auth import require
 from functions._bodies import optional_json_body
 from functions._http import http_function, json_response
 from functions._idempotency import idempotent
-from payments import bootstrap, payment_actions, payment_queries
+from payments import payment_actions, payment_queries
 from payments.commands import parse_cancel, parse_capture
 
 __all__ = ["payments"]

@@ -24,10 +24,10 @@ import json
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import ValidationError
 from functions._http import http_function, json_body, json_response
-from payments import bootstrap, logs
-from payments.errors import ValidationError
-from payments.webhooks import service
+from payments.webhooks import logs, service
 from payments.webhooks.queues import HandOff
 
 __all__ = ["process_event"]

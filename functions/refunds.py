@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from flask import Request, Response
 
+import bootstrap
 from functions._auth import require
 from functions._http import http_function, json_body, json_response
 from functions._idempotency import idempotent
-from payments import bootstrap
 from payments import refunds as service
 from payments.commands import parse_refund
 

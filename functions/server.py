@@ -9,10 +9,10 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
+from core import errors
+from core.settings import get_settings
 from functions._http import answer_routing_misses_in_json, json_response
 from functions.routes import ROUTES
-from payments import errors
-from payments.settings import get_settings
 
 __all__ = ["create_app", "serve"]
 

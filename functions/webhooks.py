@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import ValidationError
 from functions._http import http_function, json_response
-from payments import bootstrap
-from payments.errors import ValidationError
 from payments.webhooks import operations, service
 from payments.webhooks.lag import lag_summary
 

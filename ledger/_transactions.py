@@ -9,7 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
 
-from payments.errors import Contention, Unavailable
+from core.errors import Contention, Unavailable
 
 __all__ = ["run_transaction", "translated"]
 

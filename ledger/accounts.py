@@ -14,8 +14,8 @@ from typing import Any
 from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
 
+from core.errors import Conflict
 from ledger._transactions import translated
-from payments.errors import Conflict
 
 __all__ = [
     "TENANTS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
 
-from payments.errors import Unavailable
+from core.errors import Unavailable
 
 __all__ = ["ping"]
 

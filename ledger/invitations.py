@@ -10,10 +10,10 @@ from typing import Any
 
 from google.cloud import firestore
 
+from core.errors import Conflict, NotFound
 from ledger._records import fields_of
 from ledger._transactions import run_transaction, translated
 from ledger.accounts import MEMBERSHIPS, email_key, membership_id
-from payments.errors import Conflict, NotFound
 
 __all__ = ["InvitationRecord", "accept_invitation", "list_for_tenant", "put_invitation"]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from google.cloud import firestore
 
+from core.errors import Conflict, NotFound
 from ledger._transactions import run_transaction, translated
 from ledger.accounts import (
     MEMBERSHIPS,
@@ -24,7 +25,6 @@ from ledger.accounts import (
     user_from,
 )
 from ledger.ids import storable_id
-from payments.errors import Conflict, NotFound
 
 __all__ = [
     "MembershipRecord",

@@ -23,8 +23,8 @@ from google.api_core import retry as google_retry
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from core.errors import Contention, Unavailable
 from ledger.ids import storable_id
-from payments.errors import Contention, Unavailable
 
 __all__ = [
     "AbstractStore",

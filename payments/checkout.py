@@ -14,10 +14,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from core.errors import Conflict
 from ledger.collections import CHECKOUT_REFS, PAYMENTS
 from ledger.store import AbstractStore, Doc, DocKey
 from payments.commands import CreateCheckoutSession
-from payments.errors import Conflict
 from payments.events.objects import checkout_session_update
 from payments.events.snapshot import empty_document, merge_documents
 from payments.stripe_gateway import AbstractStripeGateway, Obj

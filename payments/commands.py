@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from payments.errors import ValidationError
+from core.errors import ValidationError
 
 __all__ = [
     "CancelPayment",

@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from core.errors import ValidationError
+from core.settings import Settings
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore, Doc, DocKey, WriteSet
 from payments.commands import CreateAccountLink, CreateConnectAccount
-from payments.errors import ValidationError
 from payments.events.handlers.accounts import account_fields, onboarding_progress
-from payments.settings import Settings
 from payments.stripe_gateway import AbstractStripeGateway, Obj
 from payments.tenants import connected_account, load_tenant
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from core.errors import NotFound
 from ledger.collections import DISPUTES
 from ledger.store import AbstractStore, Doc, DocKey
-from payments.errors import NotFound
 from payments.pagination import list_by_status_and_payment
 
 __all__ = ["DISPUTE_STATUSES", "dispute_view", "get_dispute", "list_disputes"]

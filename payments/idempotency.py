@@ -27,15 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.errors import AppError, Conflict, RequestInFlight, ValidationError
 from ledger.collections import IDEMPOTENCY
 from ledger.store import AbstractStore, Doc, DocKey, Query, WriteSet
-from payments.errors import AppError, Conflict, ValidationError
 
 __all__ = [
     "LEASE",
     "RECORD_TTL",
     "IdempotentRequest",
-    "RequestInFlight",
     "StoredResponse",
     "dumps",
     "expire_records",
@@ -49,11 +48,6 @@ LEASE = timedelta(seconds=60)
 MAX_KEY_LENGTH = 255
 
 Action = Callable[[str], tuple[int, object]]
-
-
-class RequestInFlight(Conflict):
-    code = "idempotency_in_flight"
-    retry_after = 2  # seconds, sent as `Retry-After`
 
 
 def dumps(body: object) -> str:

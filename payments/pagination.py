@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.errors import ValidationError
 from ledger.ids import storable_id
 from ledger.store import AbstractStore, Doc, Query
-from payments.errors import ValidationError
 
 __all__ = [
     "DEFAULT_LIMIT",

@@ -13,10 +13,10 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
+from core.errors import AppError, Conflict, Unprocessable
 from ledger.collections import PAYMENTS
 from ledger.store import AbstractStore, Doc, DocKey
 from payments.commands import CancelPayment, CapturePayment
-from payments.errors import AppError, Conflict, Unprocessable
 from payments.payment_queries import load_payment, payment_view
 from payments.stripe_gateway import AbstractStripeGateway, Obj
 

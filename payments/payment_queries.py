@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.errors import NotFound, ValidationError
 from ledger.collections import EVENT_LOGS, PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import AbstractStore, Doc, DocKey, Query
-from payments.errors import NotFound, ValidationError
 from payments.events.machines import lifecycle_stage
 from payments.pagination import Page, fetch_page, limit_arg, unix_time_arg
 

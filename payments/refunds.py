@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from core.errors import Conflict, Unprocessable
 from ledger.collections import REFUNDS
 from ledger.store import AbstractStore, Doc, DocKey, Query
 from payments.commands import CreateRefund
-from payments.errors import Conflict, Unprocessable
 from payments.pagination import list_by_status_and_payment
 from payments.payment_actions import add_note, note_id
 from payments.payment_queries import load_payment

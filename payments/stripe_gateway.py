@@ -24,7 +24,7 @@ from __future__ import annotations
 import abc
 from typing import TYPE_CHECKING, Any, cast
 
-from payments import errors
+from core import errors
 
 if TYPE_CHECKING:
     import stripe

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.errors import Conflict, NotFound
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore, Doc, DocKey
-from payments.errors import Conflict, NotFound
 
 __all__ = ["connected_account", "load_tenant"]
 

@@ -42,7 +42,7 @@ def pubsub_emulator() -> Iterator[gcloud.RunningEmulator]:
 @pytest.fixture
 def firestore(firestore_emulator: gcloud.RunningEmulator) -> Iterator[gcloud.RunningEmulator]:
     """The session's Firestore emulator, emptied, with the product's clients rebuilt for it."""
-    from payments import bootstrap
+    import bootstrap
 
     gcloud.reset_firestore(firestore_emulator.host_port, PROJECT)
     bootstrap.reset()

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from payments.errors import ValidationError
+from core.errors import ValidationError
 
 __all__ = [
     "day_bounds",

@@ -3,7 +3,7 @@
 The dashboard takes only its own credential, the `session` cookie (bearer tokens and API keys
 are for the API); a missing or ended session means "log in" (the page decorator redirects).
 Every state-changing form carries the session's CSRF token (`csrf_token`), checked by the same
-`payments.principals.authenticate` as the API. Forms shown before login (sign up, log in,
+`identity.principals.authenticate` as the API. Forms shown before login (sign up, log in,
 verify) use a double-submit token instead: an HMAC of a random `form_nonce` cookie
 (`SameSite=Strict`), so another site cannot post them in the user's name.
 """
@@ -16,14 +16,15 @@ from typing import Any
 
 from flask import Request, Response
 
+import bootstrap
 from auth import sessions
 from auth.credentials import Credential
 from auth.principal import Principal, Role
 from auth.rbac import VERIFIED_EMAIL_REQUIRED, authorize, can_grant, has_permission
+from core.errors import Forbidden, Unauthorized
 from functions._auth import client_address
-from payments import bootstrap, members
-from payments.errors import Forbidden, Unauthorized
-from payments.principals import authenticate
+from identity import members
+from identity.principals import authenticate
 
 __all__ = [
     "FORM_COOKIE",

@@ -23,6 +23,8 @@ from urllib.parse import urlencode
 from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from core import logs
+from core.errors import AppError, Unauthorized
 from functions.dashboard import _format
 from functions.dashboard._session import (
     Shell,
@@ -31,9 +33,6 @@ from functions.dashboard._session import (
     form_nonce,
     set_form_cookie,
 )
-from payments import logs
-from payments.errors import AppError, Unauthorized
-from payments.ratelimit import TooManyRequests
 
 __all__ = [
     "asset_url",
@@ -155,8 +154,7 @@ def render_form(request: Request, template: str, *, status: int = 200, **context
 def render_form_error(request: Request, template: str, error: AppError, **context: Any) -> Response:
     """The form again, with the error next to its field (or above the form)."""
     response = render_form(request, template, status=error.status, error=error, **context)
-    if isinstance(error, TooManyRequests):
-        response.headers["Retry-After"] = str(error.retry_after)
+    response.headers.update(error.headers())
     return response
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Request, Response
 
+import bootstrap
 from auth.passwords import MIN_LENGTH
+from core.errors import Conflict, RateLimited, Unauthorized, ValidationError
 from functions._auth import client_address
 from functions.dashboard._session import (
     check_form_token,
@@ -17,14 +19,12 @@ from functions.dashboard._session import (
     signed_in,
 )
 from functions.dashboard._web import page, redirect, render_form, render_form_error
-from payments import accounts, bootstrap, logins
-from payments.auth_commands import Credentials, Signup
-from payments.errors import Conflict, Unauthorized, ValidationError
-from payments.ratelimit import TooManyRequests
+from identity import logins, registration
+from identity.commands import Credentials, Signup
 
 __all__ = ["log_in", "log_out", "login_page", "root", "sign_up", "signup_page"]
 
-FORM_ERRORS = (ValidationError, Conflict, Unauthorized, TooManyRequests)
+FORM_ERRORS = (ValidationError, Conflict, Unauthorized, RateLimited)
 
 
 def root(request: Request) -> Response:
@@ -45,7 +45,7 @@ def sign_up(request: Request) -> Response:
     next_page = safe_next(form.get("next"))
     try:
         command = Signup.from_body(form)
-        result = accounts.signup(ctx, command, client=client)
+        result = registration.signup(ctx, command, client=client)
         session = logins.create_session(
             ctx, Credentials(command.email, command.password), client=client
         )

@@ -8,11 +8,12 @@ from typing import Any
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import AppError, Forbidden, ValidationError
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
-from payments import api_keys, bootstrap
-from payments.auth_commands import CreateApiKey
-from payments.errors import AppError, Forbidden, ValidationError
+from identity import api_keys
+from identity.commands import CreateApiKey
 from payments.webhooks import operations
 from payments.webhooks.lag import lag_summary
 

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 from flask import Request, Response
 
+import bootstrap
+from core.settings import get_settings
 from functions.dashboard._chart import daily_volume_chart
 from functions.dashboard._session import signed_in
 from functions.dashboard._web import page, redirect, render, secured
-from payments import bootstrap, connect, insights, payment_queries
+from payments import connect, insights, payment_queries
 from payments.commands import parse_account_link, parse_connect_account
-from payments.settings import get_settings
 from payments.tenants import load_tenant
 
 __all__ = ["connect_express", "connect_onboard", "connect_refresh", "connect_return", "home"]

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import ValidationError
 from functions.dashboard._session import signed_in
 from functions.dashboard._web import page, render
-from payments import bootstrap, disputes, refunds
-from payments.errors import ValidationError
+from payments import disputes, refunds
 
 __all__ = ["disputes_page", "refunds_page"]
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import Conflict, Forbidden, Unprocessable, UpstreamError, ValidationError
 from functions.dashboard._format import parse_amount
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
 from functions.dashboard.payment_views import new_key, refundable, render_payment
-from payments import bootstrap, idempotency, payment_actions, payment_queries, refunds
+from payments import idempotency, payment_actions, payment_queries, refunds
 from payments.commands import parse_cancel, parse_capture, parse_refund
-from payments.errors import Conflict, Forbidden, Unprocessable, UpstreamError, ValidationError
 
 __all__ = ["cancel", "capture", "refund"]
 

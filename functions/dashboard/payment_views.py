@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import AppError, ValidationError
 from functions.dashboard._format import day_bounds
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, render
-from payments import bootstrap, insights, payment_actions, payment_queries, refunds
+from payments import insights, payment_actions, payment_queries, refunds
 from payments.commands import REFUND_REASONS
-from payments.errors import AppError, ValidationError
 
 __all__ = ["new_key", "payment_page", "payments_page", "refundable", "render_payment"]
 

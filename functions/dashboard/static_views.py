@@ -6,8 +6,8 @@ import functools
 
 from flask import Request, Response
 
+from core.errors import NotFound
 from functions.dashboard._web import STATIC, error_page
-from payments.errors import NotFound
 
 __all__ = ["static_file"]
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import AppError, Conflict, Forbidden, UpstreamError, ValidationError
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
-from payments import bootstrap, members
-from payments.auth_commands import ChangeRole, Invite
-from payments.errors import AppError, Conflict, Forbidden, UpstreamError, ValidationError
+from identity import members
+from identity.commands import ChangeRole, Invite
 
 __all__ = ["change_role", "invite", "remove_member", "team_page"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Request, Response
 
+import bootstrap
 from functions.dashboard._session import signed_in
 from functions.dashboard._web import page, redirect, render
-from payments import bootstrap, members, sessions
-from payments.auth_commands import text_field
+from identity import members, tenancy
+from identity.commands import text_field
 
 __all__ = ["accept_invitation", "invitation_page", "switch_tenant"]
 
@@ -27,7 +28,7 @@ def accept_invitation(request: Request) -> Response:
     ctx = bootstrap.auth_context()
     token = text_field(dict(request.form), "token", max_length=200)
     joined = members.accept_invitation(ctx, shell.principal, token)
-    sessions.switch_tenant(ctx, shell.principal, str(joined["tenant_id"]))
+    tenancy.switch_tenant(ctx, shell.principal, str(joined["tenant_id"]))
     return redirect("/dashboard", notice="joined")
 
 
@@ -35,5 +36,5 @@ def accept_invitation(request: Request) -> Response:
 def switch_tenant(request: Request) -> Response:
     shell = signed_in(request)
     tenant_id = text_field(dict(request.form), "tenant_id", max_length=200)
-    sessions.switch_tenant(bootstrap.auth_context(), shell.principal, tenant_id)
+    tenancy.switch_tenant(bootstrap.auth_context(), shell.principal, tenant_id)
     return redirect("/dashboard", notice="switched")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Request, Response
 
+import bootstrap
+from core.errors import AppError, RateLimited, ValidationError
 from functions._auth import client_address
 from functions.dashboard._session import check_form_token, safe_next, signed_in
 from functions.dashboard._web import page, redirect, render, render_form, render_form_error
 from functions.dashboard.account_views import FORM_ERRORS
-from payments import accounts, bootstrap
-from payments.auth_commands import VerifyCode, email_field, text_field
-from payments.errors import AppError, ValidationError
-from payments.ratelimit import TooManyRequests
+from identity import registration
+from identity.commands import VerifyCode, email_field, text_field
 
 __all__ = ["resend_code", "verify_code", "verify_link", "verify_page"]
 
@@ -45,7 +45,7 @@ def verify_code(request: Request) -> Response:
     next_page = safe_next(form.get("next"))
     try:
         command = VerifyCode.from_body(form)
-        accounts.verify_email_code(
+        registration.verify_email_code(
             bootstrap.auth_context(), command, client=client_address(request)
         )
     except FORM_ERRORS as error:
@@ -62,7 +62,7 @@ def resend_code(request: Request) -> Response:
     next_page = safe_next(form.get("next"))
     try:
         email = email_field(form)
-        accounts.resend_verification(bootstrap.auth_context(), email)
+        registration.resend_verification(bootstrap.auth_context(), email)
     except AppError as error:
         return _verify_error(request, error, form.get("email", ""), next_page)
     return redirect("/dashboard/verify", notice="code_sent", email=email, next=next_page)
@@ -73,8 +73,10 @@ def verify_link(request: Request) -> Response:
     """The link of the verification email (`/verify-email?token=…`) verifies on arrival."""
     try:
         token = text_field(dict(request.args), "token", max_length=200)
-        accounts.verify_email_token(bootstrap.auth_context(), token, client=client_address(request))
-    except (ValidationError, TooManyRequests) as error:
+        registration.verify_email_token(
+            bootstrap.auth_context(), token, client=client_address(request)
+        )
+    except (ValidationError, RateLimited) as error:
         return render(request, "verify_link.html", status=error.status, title="Verify", error=error)
     return render(request, "verify_link.html", title="Email verified")
 

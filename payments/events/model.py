@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from payments.errors import ValidationError
+from core.errors import ValidationError
 
 __all__ = [
-    "EventNotReady",
     "Fact",
     "NoChange",
     "PaymentChange",
@@ -18,10 +17,6 @@ __all__ = [
 ]
 
 Obj = dict[str, Any]
-
-
-class EventNotReady(Exception):
-    """The event cannot be applied yet (e.g. a refund before the capture it refunds): retry."""
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import EventNotReady
 from payments.events import machines, objects
 from payments.events.machines import Order, Seen
-from payments.events.model import EventNotReady, Fact, PaymentChange, SourceUpdate, StripeEvent
+from payments.events.model import Fact, PaymentChange, SourceUpdate, StripeEvent
 
 __all__ = ["PaymentOutcome", "apply_change", "merge_documents"]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from core.errors import Conflict
 from ledger.collections import (
     CHECKOUT_REFS,
     DISPUTES,
@@ -20,7 +21,6 @@ from ledger.collections import (
     WEBHOOK_EVENTS,
 )
 from ledger.store import AbstractStore, Doc, DocKey, WriteSet
-from payments.errors import Conflict
 from payments.events.handlers import EVENT_HANDLERS
 from payments.events.model import NoChange, PaymentChange, StripeEvent, TenantChange
 from payments.events.snapshot import apply_change, empty_document, merge_documents

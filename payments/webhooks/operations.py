@@ -8,10 +8,10 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from core.errors import AppError, NotFound, ValidationError
 from ledger.collections import WEBHOOK_EVENTS
 from ledger.store import Doc, DocKey, Query
-from payments import logs
-from payments.errors import AppError, NotFound, ValidationError
+from payments.webhooks import logs
 from payments.webhooks.lag import event_lag
 from payments.webhooks.resync import resync_due
 from payments.webhooks.service import Receipt, WebhookDeps, process_recorded

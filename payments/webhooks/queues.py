@@ -112,7 +112,7 @@ def _after_hand_off(client: Any, topic: str, handoff: HandOff, done: Any) -> Non
     that the payment's next events are handed off again."""
     if done.exception() is None:
         return
-    from payments import logs
+    from payments.webhooks import logs
 
     logs.log_handoff_failed(event_id=handoff.event_id, error=repr(done.exception()))
     if handoff.ordering_key:

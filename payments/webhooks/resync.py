@@ -9,11 +9,11 @@ that an event unsettled again meanwhile stays `resync_needed`, and the queue com
 
 from __future__ import annotations
 
+from core.errors import AppError, Unavailable
 from ledger.collections import PAYMENTS
 from ledger.store import DocKey, Query
-from payments import logs
-from payments.errors import AppError, Unavailable
 from payments.events.resync import resync_change, unsettled
+from payments.webhooks import logs
 from payments.webhooks.apply import apply_resync
 from payments.webhooks.service import Receipt, WebhookDeps
 

@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.errors import Contention, NotFound, Unavailable, ValidationError
 from ledger.collections import WEBHOOK_EVENTS
 from ledger.store import AbstractStore, DocKey
-from payments import logs
-from payments.errors import Contention, NotFound, Unavailable, ValidationError
 from payments.events.model import StripeEvent
 from payments.stripe_gateway import AbstractStripeGateway
-from payments.webhooks import claims, signature
+from payments.webhooks import claims, logs, signature
 from payments.webhooks.apply import apply_claimed_event
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.queues import AbstractQueue, HandOff

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from payments.errors import InvalidSignature
+from core.errors import InvalidSignature
 
 __all__ = ["TOLERANCE_SECONDS", "sign", "verify"]
 

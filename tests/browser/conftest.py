@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
+import bootstrap
 from emulators import gcloud
-from payments import bootstrap
 from tests.browser.stack import DashboardStack, dashboard_stack
 from tests.conftest import PROJECT
 

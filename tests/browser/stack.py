@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import bootstrap
 from emulators import gcloud, pubsub
 from ledger.collections import DISPUTES, PAYMENTS, REFUNDS, WEBHOOK_EVENTS
 from ledger.store import DocKey
-from payments import bootstrap
 from tests import stripe_events as se
 from tests.conftest import PROJECT
 from tests.e2e.api.stack import stripe_emulator, stripe_env

@@ -10,9 +10,10 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
+import bootstrap
 from auth.principal import Role
 from ledger.memberships import add_membership
-from payments import bootstrap, refunds
+from payments import refunds
 from tests.browser.conftest import shoot
 from tests.browser.stack import (
     DashboardStack,

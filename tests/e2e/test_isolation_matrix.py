@@ -39,15 +39,16 @@ from typing import Any
 
 import pytest
 
+import bootstrap
 from auth.principal import Principal, Role
 from auth.rbac import has_permission
 from auth.tokens import issue_access_token
 from emulators import gcloud
 from functions.routes import ROUTES, Route
+from identity import api_keys
+from identity.commands import CreateApiKey
 from ledger.collections import DISPUTES, PAYMENTS
 from ledger.store import DocKey
-from payments import api_keys, bootstrap
-from payments.auth_commands import CreateApiKey
 from tests.e2e import api_client
 from tests.e2e.api.stack import connect_tenant, stripe_emulator, stripe_env
 from tests.e2e.auth.helpers import (

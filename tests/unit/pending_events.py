@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ledger.memory import MemoryStore
 from payments.webhooks import service
 from payments.webhooks.service import Receipt, WebhookDeps
 from tests import stripe_events as se
 from tests import webhook_support as ws
-from tests.unit.api.fakes import ApiFakeStore
 
 TENANT = "t_1"
 CREATED, SUCCEEDED, REFUND = "evt_created", "evt_succeeded", "evt_refund"
@@ -26,7 +26,7 @@ SUCCEEDED_AT = se.T0 + 4
 
 @dataclass
 class World:
-    store: ApiFakeStore
+    store: MemoryStore
     deps: WebhookDeps
     clock: list[datetime]  # what `deps.clock` answers
 
@@ -48,7 +48,7 @@ class World:
 
 
 def build() -> World:
-    store = ApiFakeStore()
+    store = MemoryStore()
     store.docs[("tenants", TENANT)] = {"name": "Shop", "merchant_account_id": se.ACCOUNT}
     clock = [datetime.fromtimestamp(se.T0, UTC)]
     world = World(store, ws.make_deps(store, clock=lambda: clock[0]), clock)

@@ -10,8 +10,8 @@ import pytest
 from bench.events import CONNECT_SECRET, TENANTS, Workload, build_workload
 from bench.reference import Ledger, check_ledger, in_order_ledger
 from ledger.collections import EVENT_LOGS, PAYMENT_TRANSACTIONS, PAYMENTS, WEBHOOK_EVENTS
+from ledger.memory import MemoryStore
 from ledger.store import DocKey
-from tests.unit.webhooks.fakes import FakeStore
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,8 @@ def workload_and_expected() -> tuple[Workload, Ledger]:
     return workload, in_order_ledger(workload.events_by_payment, TENANTS, secret=CONNECT_SECRET)
 
 
-def _store_holding(expected: Ledger, event_ids: set[str]) -> FakeStore:
-    store = FakeStore()
+def _store_holding(expected: Ledger, event_ids: set[str]) -> MemoryStore:
+    store = MemoryStore()
     for collection, docs in expected.items():
         for doc_id, doc in docs.items():
             store.create(DocKey(collection, doc_id), doc)

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
-from payments import errors
+from core import errors
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCT = ("bootstrap.py", "functions", "payments", "identity", "ledger", "auth")
 
 EXPECTED_STATUS = {
     errors.AppError: 500,
@@ -14,10 +20,13 @@ EXPECTED_STATUS = {
     errors.NotFound: 404,
     errors.MethodNotAllowed: 405,
     errors.Conflict: 409,
+    errors.RequestInFlight: 409,
+    errors.EventNotReady: 409,
     errors.PayloadTooLarge: 413,
     errors.Unprocessable: 422,
     errors.RateLimited: 429,
     errors.UpstreamError: 502,
+    errors.MailSendFailed: 502,
     errors.Unavailable: 503,
     errors.Contention: 503,
 }
@@ -32,6 +41,27 @@ def test_each_error_carries_its_status(cls: type[errors.AppError], status: int) 
 def test_every_exported_error_has_a_status_in_the_table() -> None:
     exported = {getattr(errors, name) for name in errors.__all__}
     assert exported == set(EXPECTED_STATUS)
+
+
+def test_every_error_class_of_the_product_is_in_the_one_tree() -> None:
+    bases = {"Exception", "BaseException", *errors.__all__}
+    strays = [
+        f"{path.relative_to(ROOT)}: {node.name}"
+        for root in PRODUCT
+        for path in ([ROOT / root] if root.endswith(".py") else sorted((ROOT / root).rglob("*.py")))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+        and any(ast.unparse(base).split(".")[-1] in bases for base in node.bases)
+    ]
+    assert strays == []
+
+
+def test_a_known_wait_is_sent_as_retry_after() -> None:
+    limited = errors.RateLimited("slow down", retry_after=42)
+    assert limited.headers() == {"Retry-After": "42"}
+    assert limited.to_body()["error"]["retry_after"] == 42  # type: ignore[index]
+    assert errors.RateLimited("Stripe is rate limiting").headers() == {}
+    assert errors.RequestInFlight("busy").headers() == {"Retry-After": "2"}
 
 
 def test_body_has_type_code_message_and_optional_param() -> None:

@@ -11,20 +11,20 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import NotFound
+from ledger.memory import MemoryStore
 from ledger.store import Query
 from payments import disputes, idempotency, payment_queries, refunds
-from payments.errors import NotFound
 from payments.webhooks import operations
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.service import WebhookDeps
-from tests.unit.webhooks.fakes import FakeStore
 from tests.webhook_support import FakeQueue
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class RecordingStore(FakeStore):
+class RecordingStore(MemoryStore):
     def __init__(self) -> None:
         super().__init__()
         self.queries: list[Query] = []

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask import Flask, Request, Response, request
 
+from core import errors, logs
 from functions._http import View, http_function, json_body, json_response
 from functions.routes import Route
-from payments import errors, logs
 
 ROUTES = (
     Route("probe", "GET", "/things/<thing_id>", "show", "Show a thing"),
@@ -37,12 +37,8 @@ def conflict(req: Request) -> Response:
     raise errors.Conflict("Already captured", code="already_captured")
 
 
-class SlowDown(errors.RateLimited):
-    retry_after = 7
-
-
 def limited(req: Request) -> Response:
-    raise SlowDown("Too many attempts")
+    raise errors.RateLimited("Too many attempts", retry_after=7)
 
 
 VIEWS: dict[str, View] = {
@@ -91,6 +87,7 @@ def test_an_error_with_a_retry_time_sends_retry_after() -> None:
     response = call("/limited")
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
+    assert body(response)["error"]["retry_after"] == 7  # type: ignore[index]
     assert "Retry-After" not in call("/conflict").headers
 
 
@@ -154,7 +151,7 @@ def test_a_json_body_with_a_lone_surrogate_is_refused_but_escaped_pairs_are_text
 
 
 def test_bodies_over_the_limit_are_refused_with_413(monkeypatch: pytest.MonkeyPatch) -> None:
-    from payments.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("MAX_REQUEST_BYTES", "64")
     get_settings.cache_clear()

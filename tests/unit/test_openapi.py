@@ -18,9 +18,9 @@ import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from auth.rbac import PERMISSIONS
+from core import errors
 from functions.discovery import OPENAPI_FILE, OPENAPI_PATH
 from functions.routes import ROUTES, Route
-from payments import errors
 from tests.e2e.test_isolation_matrix import ACCESS, Internal, Protected, Public
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from payments.settings import Settings
+from core.settings import Settings
 
 BASE = {"GOOGLE_CLOUD_PROJECT": "demo-unit"}
 

@@ -13,7 +13,7 @@ from tests.e2e.servers import ROOT
 PROBE = (
     "import sys, main; main.webhooks; "
     "print(' '.join(sorted(m for m in sys.modules "
-    "if m == 'jwt' or m.startswith(('functions._auth', 'payments.principals', 'auth.')))))"
+    "if m == 'jwt' or m.startswith(('functions._auth', 'identity.principals', 'auth.')))))"
 )
 
 

@@ -110,9 +110,9 @@ def key() -> dict[str, str]:
 def connect_tenant(stripe_url: str, tenant_id: str) -> str:
     """Give a seeded tenant an onboarded Express account on the emulator (as if the owner had
     finished onboarding and the webhook had landed): its id."""
+    import bootstrap
     from ledger.collections import TENANTS
     from ledger.store import DocKey
-    from payments import bootstrap
 
     auth = {"Authorization": f"Bearer {STRIPE_KEY}"}
     created = requests.post(

@@ -38,10 +38,10 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import ignored_auth
 
+import bootstrap
 from auth.principal import Role
 from emulators import gcloud
 from functions.discovery import OPENAPI_FILE
-from payments import bootstrap
 from tests.e2e import api_client
 from tests.e2e.api.stack import ApiStack, api_stack, connect_tenant, eventually
 from tests.e2e.auth.helpers import SeededTenant, seed_tenant

@@ -19,15 +19,16 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+import bootstrap
 from auth.passwords import hash_password
 from auth.principal import Principal, Role
 from auth.tokens import issue_access_token
+from identity import api_keys
+from identity.commands import CreateApiKey
+from identity.context import AuthContext
+from identity.mail import AbstractMailer, EmailMessage
 from ledger.accounts import UserRecord, create_account
 from ledger.memberships import add_membership
-from payments import api_keys, bootstrap
-from payments.auth_commands import CreateApiKey
-from payments.auth_context import AuthContext
-from payments.mailer import AbstractMailer, EmailMessage
 from tests.e2e.servers import Server, functions_server
 
 SIGNING_KEY = "test-signing-key-" + "0123456789abcdef" * 2

@@ -12,7 +12,7 @@ import pytest
 import requests
 import stripe
 
-from payments.errors import Conflict
+from core.errors import Conflict
 from payments.stripe_gateway import StripeGateway
 
 from .conftest import API_KEY, REPO_ROOT

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import bootstrap
+from core.errors import Conflict
 from emulators.gcloud import RunningEmulator
 from ledger import memberships, rate_limits, tokens
 from ledger.accounts import UserRecord, create_account
-from payments import bootstrap
-from payments.errors import Conflict
 
 NOW = datetime.now(UTC)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from payments.mailer import EmailMessage, MailgunMailer, MailSendFailed
-from payments.settings import Secret
+from core.errors import MailSendFailed
+from core.settings import Secret
+from identity.mail import EmailMessage, MailgunMailer
 
 MESSAGE = EmailMessage(
     to="someone@example.test", subject="Hello", text="code 123456", html="<p>hi</p>"

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pytest
 
+from core.errors import Contention
 from ledger.store import Doc, DocKey, FirestoreStore, WriteSet
-from payments.errors import Contention
 from tests import webhook_support as ws
 
 COUNTER = DocKey("counters", "c1")

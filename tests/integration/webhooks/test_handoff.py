@@ -13,12 +13,12 @@ import pytest
 
 from emulators.gcloud import free_port
 from ledger.collections import PAYMENTS, WEBHOOK_EVENTS
+from ledger.memory import MemoryStore
 from ledger.store import DocKey
 from payments.webhooks import operations, service
 from payments.webhooks.queues import PubSubQueue, publisher
 from tests import stripe_events as se
 from tests import webhook_support as ws
-from tests.unit.webhooks.fakes import FakeStore
 
 FAST_DELIVERY_SECONDS = 0.2  # the delivery does not wait for Pub/Sub at all
 
@@ -37,7 +37,7 @@ def unreachable_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[PubSubQueue]:
 def test_pubsub_down_costs_a_delivery_no_wait_and_loses_nothing(
     unreachable_queue: PubSubQueue,
 ) -> None:
-    store = FakeStore()
+    store = MemoryStore()
     ws.create_tenant(store)
     deps = replace(ws.make_deps(store), queue=unreachable_queue)
     created = se.payment_lifecycle()[0]

@@ -1,5 +1,5 @@
-"""Fakes for the payments API's ports: a document store that also understands dotted field
-paths and cursors, and a Stripe gateway that records its calls."""
+"""A fake of the Stripe gateway port that records its calls (the document store's fake is
+`ledger.memory.MemoryStore`), and a helper that adds a payment to a store."""
 
 from __future__ import annotations
 
@@ -7,38 +7,11 @@ import copy
 import itertools
 from typing import Any
 
-from ledger.store import DocKey, Query
-from payments.errors import AppError, NotFound
+from core.errors import AppError, NotFound
+from ledger.memory import MemoryStore
 from payments.stripe_gateway import AbstractStripeGateway, Obj
-from tests.unit.webhooks.fakes import FakeStore, _field
 
 _ids = itertools.count(1)
-
-
-class ApiFakeStore(FakeStore):
-    def update(self, key: DocKey, fields: dict[str, Any]) -> None:
-        doc = self.docs[(key.collection, key.id)]
-        for path, value in fields.items():
-            *parents, last = path.split(".")
-            target = doc
-            for part in parents:
-                target = target.setdefault(part, {})
-            target[last] = copy.deepcopy(value)
-
-    def query(self, query: Query) -> list[tuple[str, dict[str, Any]]]:
-        rows = super().query(Query(query.collection, query.where, query.order_by))
-        if query.start_after is not None:
-            rows = _after(rows, query)
-        return rows[: query.limit] if query.limit is not None else rows
-
-
-def _after(rows: list[tuple[str, dict[str, Any]]], query: Query) -> list[tuple[str, Any]]:
-    assert query.start_after is not None
-    cursor = [query.start_after[name] for name, _ in query.order_by]
-    for index, (_, doc) in enumerate(rows):
-        if [_field(doc, name) for name, _ in query.order_by] == cursor:
-            return rows[index + 1 :]
-    return rows
 
 
 class FakeStripeGateway(AbstractStripeGateway):
@@ -141,7 +114,7 @@ BANK_CLOSED = {
 
 
 def add_payment(
-    store: ApiFakeStore, payment_id: str, *, tenant_id: str = "t_1", **fields: Any
+    store: MemoryStore, payment_id: str, *, tenant_id: str = "t_1", **fields: Any
 ) -> None:
     """A payment snapshot as the reducer writes it: succeeded, $60.00, unless `fields` say."""
     store.docs[("payments", payment_id)] = {
@@ -165,7 +138,7 @@ def add_payment(
 
 
 def add_failed_payment(
-    store: ApiFakeStore, payment_id: str, failure: dict[str, Any], **fields: Any
+    store: MemoryStore, payment_id: str, failure: dict[str, Any], **fields: Any
 ) -> None:
     add_payment(
         store,

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.errors import Conflict, PaymentDeclined, RateLimited, RequestInFlight, ValidationError
+from ledger.memory import MemoryStore
 from payments import idempotency
-from payments.errors import Conflict, PaymentDeclined, RateLimited, ValidationError
-from payments.idempotency import IdempotentRequest, RequestInFlight
-from tests.unit.api.fakes import ApiFakeStore
+from payments.idempotency import IdempotentRequest
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -35,7 +35,7 @@ class Counter:
 
 
 def test_the_same_key_and_request_replays_the_stored_bytes_without_acting_again() -> None:
-    store, action = ApiFakeStore(), Counter()
+    store, action = MemoryStore(), Counter()
     first = idempotency.run(store, request(), action, now=NOW)
     again = idempotency.run(
         store, request(b'{ "payment_id":"pi_1",  "amount":500 }'), action, now=NOW
@@ -54,7 +54,7 @@ def test_the_same_key_and_request_replays_the_stored_bytes_without_acting_again(
     ],
 )
 def test_the_same_key_with_another_request_is_a_conflict(other: IdempotentRequest) -> None:
-    store, action = ApiFakeStore(), Counter()
+    store, action = MemoryStore(), Counter()
     idempotency.run(store, request(), action, now=NOW)
     with pytest.raises(Conflict) as raised:
         idempotency.run(store, other, action, now=NOW)
@@ -63,14 +63,14 @@ def test_the_same_key_with_another_request_is_a_conflict(other: IdempotentReques
 
 
 def test_keys_are_scoped_per_tenant() -> None:
-    store, action = ApiFakeStore(), Counter()
+    store, action = MemoryStore(), Counter()
     idempotency.run(store, request(), action, now=NOW)
     other = idempotency.run(store, request(tenant_id="t_2"), action, now=NOW)
     assert not other.replayed and len(action.keys) == 2
 
 
 def test_a_duplicate_while_the_first_is_in_flight_is_refused_with_retry_after() -> None:
-    store = ApiFakeStore()
+    store = MemoryStore()
     seen: list[RequestInFlight] = []
 
     def first(key: str) -> tuple[int, object]:
@@ -85,7 +85,7 @@ def test_a_duplicate_while_the_first_is_in_flight_is_refused_with_retry_after() 
 
 
 def test_a_lease_whose_holder_died_is_taken_over() -> None:
-    store = ApiFakeStore()
+    store = MemoryStore()
     idempotency._reserve(store, request(), "dead-holder", NOW)
     action = Counter()
     later = NOW + idempotency.LEASE + timedelta(seconds=1)
@@ -94,7 +94,7 @@ def test_a_lease_whose_holder_died_is_taken_over() -> None:
 
 
 def test_errors_stripe_answered_are_stored_and_replayed() -> None:
-    store, action = ApiFakeStore(), Counter()
+    store, action = MemoryStore(), Counter()
     declined = PaymentDeclined("Stripe: Your card was declined.")
     declined.from_stripe = True
     action.error = declined
@@ -110,7 +110,7 @@ def test_errors_stripe_answered_are_stored_and_replayed() -> None:
     "error", [ValidationError("bad"), RateLimited("slow down"), RuntimeError("crash")]
 )
 def test_other_failures_release_the_key_for_a_retry(error: Exception) -> None:
-    store, action = ApiFakeStore(), Counter()
+    store, action = MemoryStore(), Counter()
     if isinstance(error, RateLimited):
         error.from_stripe = True
     action.error = error
@@ -122,7 +122,7 @@ def test_other_failures_release_the_key_for_a_retry(error: Exception) -> None:
 
 
 def test_records_expire_after_24_hours() -> None:
-    store, action = ApiFakeStore(), Counter()
+    store, action = MemoryStore(), Counter()
     idempotency.run(store, request(), action, now=NOW)
     idempotency.run(store, request(key="key-2"), action, now=NOW + timedelta(hours=2))
     later = NOW + idempotency.RECORD_TTL + timedelta(minutes=1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import ValidationError
 from ledger.ids import storable_id
-from payments.errors import ValidationError
 from payments.pagination import (
     MAX_UNIX_TIME,
     decode_cursor,

@@ -11,14 +11,14 @@ import pytest
 import yaml
 from openapi_schema_validator import OAS31Validator
 
+from core.errors import ValidationError
 from functions.discovery import OPENAPI_FILE
+from ledger.memory import MemoryStore
 from payments import payment_actions, payment_queries
 from payments.commands import CancelPayment
-from payments.errors import ValidationError
 from tests.unit.api.fakes import (
     BANK_CLOSED,
     DECLINED,
-    ApiFakeStore,
     FakeStripeGateway,
     add_failed_payment,
     add_payment,
@@ -29,8 +29,8 @@ NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TENANT = "t_1"
 
 
-def world() -> ApiFakeStore:
-    store = ApiFakeStore()
+def world() -> MemoryStore:
+    store = MemoryStore()
     add_payment(store, "pi_ok", created=101)
     add_failed_payment(store, "pi_declined", DECLINED, created=102)
     add_failed_payment(store, "pi_bank", BANK_CLOSED, created=103)

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from core.errors import Conflict
+from ledger.memory import MemoryStore
 from payments import refunds
 from payments.commands import CreateRefund
-from payments.errors import Conflict
-from tests.unit.api.fakes import ApiFakeStore, FakeStripeGateway
+from tests.unit.api.fakes import FakeStripeGateway
 from tests.unit.api.test_services import TENANT, payment, world
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -25,18 +26,18 @@ def dispute(status: str, *, refundable: bool | None) -> dict[str, Any]:
     return {"key": [200, 2], "event_id": "evt_1", "state": state}
 
 
-def disputed_world(*entries: dict[str, Any]) -> tuple[ApiFakeStore, FakeStripeGateway]:
+def disputed_world(*entries: dict[str, Any]) -> tuple[MemoryStore, FakeStripeGateway]:
     store, stripe = world()
     sources = {"disputes": {f"dp_{n}": entry for n, entry in enumerate(entries)}}
     payment(store, status="disputed", amount_disputed=6000, sources=sources)
     return store, stripe
 
 
-def recorded(store: ApiFakeStore) -> list[str]:
+def recorded(store: MemoryStore) -> list[str]:
     return [doc_id for collection, doc_id in store.docs if collection == "refunds"]
 
 
-def refund(store: ApiFakeStore, stripe: FakeStripeGateway, amount: int | None = None) -> Any:
+def refund(store: MemoryStore, stripe: FakeStripeGateway, amount: int | None = None) -> Any:
     return refunds.create_refund(
         CreateRefund(TENANT, "pi_1", amount), store, stripe, idempotency_key="k", now=NOW
     )

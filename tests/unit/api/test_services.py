@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from core.errors import Conflict, NotFound, Unprocessable, ValidationError
+from core.settings import Settings
+from ledger.memory import MemoryStore
 from ledger.store import DocKey
 from payments import checkout, connect, payment_actions, payment_queries, refunds
 from payments.commands import (
@@ -17,9 +20,7 @@ from payments.commands import (
     CreateRefund,
     parse_checkout,
 )
-from payments.errors import Conflict, NotFound, Unprocessable, ValidationError
-from payments.settings import Settings
-from tests.unit.api.fakes import ApiFakeStore, FakeStripeGateway, add_payment
+from tests.unit.api.fakes import FakeStripeGateway, add_payment
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TENANT = "t_1"
@@ -35,13 +36,13 @@ CHECKOUT = {
 }
 
 
-def world(**tenant: Any) -> tuple[ApiFakeStore, FakeStripeGateway]:
-    store = ApiFakeStore()
+def world(**tenant: Any) -> tuple[MemoryStore, FakeStripeGateway]:
+    store = MemoryStore()
     store.docs[("tenants", TENANT)] = {"tenant_id": TENANT, "platform_fee_bps": 250, **tenant}
     return store, FakeStripeGateway()
 
 
-def payment(store: ApiFakeStore, payment_id: str = "pi_1", **fields: Any) -> None:
+def payment(store: MemoryStore, payment_id: str = "pi_1", **fields: Any) -> None:
     add_payment(store, payment_id, **fields)
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from ledger.memory import MemoryStore
 from payments import payment_queries
 from tests import stripe_events as se
 from tests import webhook_support as ws
-from tests.unit.api.fakes import ApiFakeStore
 
 
 def test_events_of_one_second_appear_in_lifecycle_order_whatever_their_ids() -> None:
-    store = ApiFakeStore()
+    store = MemoryStore()
     store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT}
     clock = [datetime(2026, 11, 25, 12, tzinfo=UTC)]
     deps = ws.make_deps(store, clock=lambda: clock[0])

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from auth.principal import Role
-from payments.auth_commands import ChangeRole, CreateApiKey, Credentials, Invite, Signup, VerifyCode
-from payments.errors import ValidationError
+from core.errors import ValidationError
+from identity.commands import ChangeRole, CreateApiKey, Credentials, Invite, Signup, VerifyCode
 
 GOOD = {"email": " Ada@Example.TEST ", "password": "a long passphrase", "business_name": " Acme "}
 

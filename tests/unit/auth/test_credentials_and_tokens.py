@@ -9,7 +9,7 @@ import pytest
 from auth import api_keys, passwords, sessions, tokens
 from auth.credentials import read_credential
 from auth.secrets import keyed_hash, new_code, same, sha256
-from payments.errors import Forbidden, Unauthorized, ValidationError
+from core.errors import Forbidden, Unauthorized, ValidationError
 
 KEY = "unit-test-signing-key-" + "k" * 32
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

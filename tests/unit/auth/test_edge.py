@@ -1,13 +1,12 @@
-"""The authentication edge without Firestore: missing credentials, client address, 429s."""
+"""The authentication edge without Firestore: missing credentials, client address."""
 
 from __future__ import annotations
 
 import pytest
-from flask import Flask, Request, Response, request
+from flask import Flask, request
 
-from functions._auth import client_address, require, retry_after_header
-from payments.errors import Unauthorized
-from payments.ratelimit import TooManyRequests
+from core.errors import Unauthorized
+from functions._auth import client_address, require
 
 APP = Flask("auth-edge-test")
 
@@ -24,15 +23,3 @@ def test_the_client_is_the_last_forwarded_hop() -> None:
     headers = {"X-Forwarded-For": "1.2.3.4, 203.0.113.9"}
     with APP.test_request_context("/", headers=headers):
         assert client_address(request) == "203.0.113.9"
-
-
-def test_too_many_requests_answers_429_with_retry_after() -> None:
-    @retry_after_header
-    def view(req: Request) -> Response:
-        raise TooManyRequests("slow down", retry_after=42)
-
-    with APP.test_request_context("/"):
-        response = view(request)
-    assert response.status_code == 429
-    assert response.headers["Retry-After"] == "42"
-    assert response.get_json()["error"]["retry_after"] == 42

@@ -6,7 +6,7 @@ import pytest
 
 from auth.principal import Principal, Role
 from auth.rbac import PERMISSIONS, VERIFIED_EMAIL_REQUIRED, authorize, can_grant, has_permission
-from payments.errors import Forbidden
+from core.errors import Forbidden
 
 # The README's matrix, role by role: what each role may do.
 EXPECTED = {

@@ -11,17 +11,12 @@ from typing import Any
 import flask
 import pytest
 
+import bootstrap
 from auth.principal import Principal, Role
 from functions.dashboard import payment_views
 from functions.dashboard._session import Shell
-from payments import bootstrap
-from tests.unit.api.fakes import (
-    BANK_CLOSED,
-    DECLINED,
-    ApiFakeStore,
-    add_failed_payment,
-    add_payment,
-)
+from ledger.memory import MemoryStore
+from tests.unit.api.fakes import BANK_CLOSED, DECLINED, add_failed_payment, add_payment
 
 TENANT = "t_1"
 SHELL = Shell(
@@ -33,17 +28,17 @@ SHELL = Shell(
 )
 
 
-def payment(store: ApiFakeStore, payment_id: str, created: int) -> None:
+def payment(store: MemoryStore, payment_id: str, created: int) -> None:
     add_payment(store, payment_id, created=created, amount=4800, amount_captured=4800)
 
 
-def failed(store: ApiFakeStore, payment_id: str, created: int, failure: dict[str, Any]) -> None:
+def failed(store: MemoryStore, payment_id: str, created: int, failure: dict[str, Any]) -> None:
     add_failed_payment(store, payment_id, failure, created=created, amount=4800)
 
 
 @pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch) -> ApiFakeStore:
-    fake = ApiFakeStore()
+def store(monkeypatch: pytest.MonkeyPatch) -> MemoryStore:
+    fake = MemoryStore()
     payment(fake, "pi_ok", 1_700_000_001)
     failed(fake, "pi_declined", 1_700_000_002, DECLINED)
     failed(fake, "pi_bank", 1_700_000_003, BANK_CLOSED)
@@ -102,7 +97,7 @@ def test_the_payment_page_leads_with_the_failure() -> None:
     assert "Cancel payment…" in body  # Stripe cancels an intent that awaits a payment method
 
 
-def test_a_reason_that_is_stripes_message_is_not_repeated(store: ApiFakeStore) -> None:
+def test_a_reason_that_is_stripes_message_is_not_repeated(store: MemoryStore) -> None:
     failed(store, "pi_odd", 1_700_000_004, {"code": "odd_code", "message": "Something odd."})
     body = page("/dashboard/payments/pi_odd", "pi_odd")
     assert "Payment failed: Something odd." in body

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.errors import ValidationError
 from functions.dashboard._format import (
     day_bounds,
     event_status_label,
@@ -23,7 +24,6 @@ from functions.dashboard._format import (
     status_label,
     status_tone,
 )
-from payments.errors import ValidationError
 
 
 @pytest.mark.parametrize(

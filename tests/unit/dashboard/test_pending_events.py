@@ -14,10 +14,10 @@ import flask
 import pytest
 from flask import Request, Response
 
+import bootstrap
 from auth.principal import Principal, Role
 from functions.dashboard import developer_views, payment_views
 from functions.dashboard._session import Shell
-from payments import bootstrap
 from tests.unit import pending_events as pe
 
 SHELL = Shell(

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from core.errors import EventNotReady
 from payments.events.handlers import EVENT_HANDLERS
-from payments.events.model import EventNotReady, PaymentChange, StripeEvent
+from payments.events.model import PaymentChange, StripeEvent
 from payments.events.resync import resync_change, unsettled
 from payments.events.snapshot import apply_change
 from tests import stripe_events as se

@@ -13,21 +13,21 @@ from typing import Any
 import flask
 import pytest
 
+import bootstrap
+from core.errors import Unavailable
 from functions import process_event
 from ledger.collections import PAYMENTS
+from ledger.memory import MemoryStore
 from ledger.store import DocKey
-from payments import bootstrap
-from payments.errors import Unavailable
 from payments.webhooks import operations, service
 from payments.webhooks.queues import HandOff
 from tests import stripe_events as se
 from tests import webhook_support as ws
-from tests.unit.webhooks.fakes import FakeStore
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
 
-class CountingStore(FakeStore):
+class CountingStore(MemoryStore):
     """Counts what the delivery asks of Firestore."""
 
     def __init__(self) -> None:

@@ -13,11 +13,11 @@ import pytest
 import yaml
 from openapi_schema_validator import OAS31Validator
 
+import bootstrap
 import functions._auth
 from auth.principal import Principal, Role
 from functions import webhooks
 from functions.discovery import OPENAPI_FILE
-from payments import bootstrap
 from payments.webhooks import operations
 from payments.webhooks.lag import event_lag, lag_summary
 from tests.unit import pending_events as pe

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from ledger.memory import MemoryStore
 from payments.events.model import StripeEvent
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import EventRoute, TenantDirectory, route_event
 from tests import stripe_events as se
-from tests.unit.webhooks.fakes import FakeStore
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -22,14 +22,14 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
 
 
 def route(
-    payload: dict[str, object], store: FakeStore | None = None, livemode: bool = False
+    payload: dict[str, object], store: MemoryStore | None = None, livemode: bool = False
 ) -> EventRoute:
-    directory = TenantDirectory(store or FakeStore())
+    directory = TenantDirectory(store or MemoryStore())
     return route_event(StripeEvent.from_payload(payload), livemode=livemode, tenants=directory)
 
 
 def test_connected_account_events_route_to_the_tenant_owning_the_account() -> None:
-    store = FakeStore()
+    store = MemoryStore()
     store.docs[("tenants", "t_9")] = {"merchant_account_id": se.ACCOUNT}
     payload = se.event("payment_intent.created", se.payment_intent(), created=se.T0)
     assert route(payload, store) == EventRoute("t_9")
@@ -53,7 +53,7 @@ def test_reasons_to_only_record_an_event() -> None:
     assert route(intent).ignored_reason == "unknown_account"
     platform = se.event("payment_intent.created", se.payment_intent(), created=se.T0, account=None)
     assert route(platform).ignored_reason == "no_tenant"
-    store = FakeStore()
+    store = MemoryStore()
     store.docs[("tenants", "t_9")] = {"merchant_account_id": se.ACCOUNT}
     invoice = se.event("invoice.paid", se.stripe_object("invoice"), created=se.T0)
     assert route(invoice, store) == EventRoute("t_9", "unhandled_type")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ledger.collections import CHECKOUT_REFS, EVENT_LOGS, PAYMENTS
+from ledger.memory import MemoryStore
 from ledger.store import DocKey
 from payments.checkout import create_checkout_session
 from payments.commands import CreateCheckoutSession, LineItem
@@ -19,7 +20,6 @@ from payments.webhooks.service import WebhookDeps
 from tests import stripe_events as se
 from tests import webhook_support as ws
 from tests.unit.api.fakes import FakeStripeGateway
-from tests.unit.webhooks.fakes import FakeStore
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -31,7 +31,7 @@ def gateway() -> FakeStripeGateway:
 
 @pytest.fixture
 def deps(gateway: FakeStripeGateway) -> WebhookDeps:
-    store = FakeStore()
+    store = MemoryStore()
     store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT, "charges_enabled": True}
     return ws.make_deps(store, clock=lambda: NOW, stripe=lambda: gateway)
 
@@ -54,7 +54,7 @@ def payment(deps: WebhookDeps, payment_id: str = "pi_1") -> dict[str, Any]:
 
 
 def docs(deps: WebhookDeps) -> dict[tuple[str, str], dict[str, Any]]:
-    assert isinstance(deps.store, FakeStore)
+    assert isinstance(deps.store, MemoryStore)
     return deps.store.docs
 
 
@@ -143,7 +143,7 @@ def test_an_event_that_lands_while_stripe_is_read_is_not_overwritten_by_the_read
 ) -> None:
     """The read is as old as its start: an event of a later second, applied while Stripe was
     being read, is newer than what the read saw."""
-    store = FakeStore()
+    store = MemoryStore()
     store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT}
     clock = [datetime.fromtimestamp(se.T0, UTC)]
     deps = ws.make_deps(store, clock=lambda: clock[0], stripe=lambda: gateway)

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from core.errors import Contention, NotFound
 from ledger.collections import PAYMENTS, SUPPORT_TICKETS, WEBHOOK_EVENTS
+from ledger.memory import MemoryStore
 from ledger.store import DocKey
-from payments.errors import Contention, NotFound
 from payments.webhooks import operations, service
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import TenantDirectory
@@ -18,7 +19,6 @@ from payments.webhooks.service import WebhookDeps
 from payments.webhooks.signature import sign
 from tests import stripe_events as se
 from tests import webhook_support as ws
-from tests.unit.webhooks.fakes import FakeStore
 from tests.webhook_support import FakeQueue
 
 SECRET = "whsec_unit"
@@ -42,7 +42,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def deps(clock: Clock) -> WebhookDeps:
-    store = FakeStore()
+    store = MemoryStore()
     store.docs[("tenants", "t_1")] = {"merchant_account_id": se.ACCOUNT}
     return WebhookDeps(
         store=store,
@@ -86,7 +86,7 @@ def test_a_delivery_while_another_holds_the_claim_is_acknowledged_as_in_progress
     assert deliver(deps, payload).status == "in_progress"
 
 
-class LockedInbox(FakeStore):
+class LockedInbox(MemoryStore):
     """The emulator's answer to a create while another delivery's transaction holds the record."""
 
     def create(self, key: DocKey, doc: dict[str, object]) -> bool:
@@ -169,7 +169,7 @@ def test_the_sweeper_retries_only_what_is_due(deps: WebhookDeps, clock: Clock) -
     assert operations.sweep(deps) == {"processed": 1}
 
 
-class OneLockedRecord(FakeStore):
+class OneLockedRecord(MemoryStore):
     """A dead holder's transaction still locks one inbox record: every transaction on it aborts."""
 
     locked = ""

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from payments.errors import InvalidSignature
+from core.errors import InvalidSignature
 from payments.webhooks.signature import sign, verify
 
 BODY = b'{"id": "evt_1", "object": "event"}'

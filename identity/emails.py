@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from payments.mailer import EmailMessage
+from identity.mail import EmailMessage
 
 __all__ = ["invitation_email", "verification_email"]
 

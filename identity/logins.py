@@ -13,14 +13,14 @@ from datetime import timedelta
 from auth import sessions, tokens
 from auth.passwords import hash_password, needs_rehash, verify_password
 from auth.secrets import new_token, random_id, sha256
+from core.errors import Unauthorized
+from identity import rate_limits
+from identity.commands import Credentials
+from identity.context import AuthContext
+from identity.logs import log_logged_in, log_login_failed, log_refresh_reuse
 from ledger import tokens as stored
 from ledger.accounts import UserRecord, email_key, find_user_by_email, update_password_hash
 from ledger.memberships import list_for_user
-from payments import ratelimit
-from payments.auth_commands import Credentials
-from payments.auth_context import AuthContext
-from payments.auth_logs import log_logged_in, log_login_failed, log_refresh_reuse
-from payments.errors import Unauthorized
 
 __all__ = ["BrowserSession", "TokenPair", "create_session", "login", "logout", "refresh"]
 
@@ -47,13 +47,13 @@ def check_password(ctx: AuthContext, credentials: Credentials, *, client: str) -
     """The user these credentials prove, or `Unauthorized` (the same for either mistake)."""
     account = email_key(credentials.email)
     now = ctx.now()
-    ratelimit.check(ctx.db, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account, now=now)
-    ratelimit.check(ctx.db, ratelimit.LOGIN_FAILURES_PER_CLIENT, client, now=now)
+    rate_limits.check(ctx.db, rate_limits.LOGIN_FAILURES_PER_ACCOUNT, account, now=now)
+    rate_limits.check(ctx.db, rate_limits.LOGIN_FAILURES_PER_CLIENT, client, now=now)
     user = find_user_by_email(ctx.db, credentials.email)
     if not verify_password(user.password_hash if user else None, credentials.password):
         log_login_failed(known_user=user is not None)
-        ratelimit.count(ctx.db, ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account, now=now)
-        ratelimit.count(ctx.db, ratelimit.LOGIN_FAILURES_PER_CLIENT, client, now=now)
+        rate_limits.count(ctx.db, rate_limits.LOGIN_FAILURES_PER_ACCOUNT, account, now=now)
+        rate_limits.count(ctx.db, rate_limits.LOGIN_FAILURES_PER_CLIENT, client, now=now)
         raise Unauthorized("The email or password is wrong", code="invalid_credentials")
     assert user is not None
     if needs_rehash(user.password_hash):

@@ -1,6 +1,6 @@
 """Rate limits of the identity flows, counted in Firestore so they hold across instances.
 
-`TooManyRequests` (429) carries `retry_after` seconds; the edge puts it in `Retry-After`.
+`RateLimited` (429) carries `retry_after` seconds; the edge puts it in `Retry-After`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from payments.auth_logs import log_rate_limited
-from payments.errors import RateLimited
+from core.errors import RateLimited
+from identity.logs import log_rate_limited
 
 if TYPE_CHECKING:
     from ledger.client import Firestore
@@ -22,23 +22,9 @@ __all__ = [
     "SIGNUPS_PER_CLIENT",
     "VERIFY_FAILURES",
     "Limit",
-    "TooManyRequests",
     "check",
     "count",
 ]
-
-
-class TooManyRequests(RateLimited):
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
-        super().__init__(message, code=code)
-        self.retry_after = retry_after
-
-    def to_body(self) -> dict[str, object]:
-        body = super().to_body()
-        error = body["error"]
-        if isinstance(error, dict):
-            error["retry_after"] = self.retry_after
-        return body
 
 
 @dataclass(frozen=True)
@@ -57,13 +43,13 @@ API_KEY_FAILURES = Limit("api-key-client", 20, 300)
 
 def _raise(limit: Limit, wait: int) -> None:
     log_rate_limited(scope=limit.scope, retry_after=wait)
-    raise TooManyRequests(
+    raise RateLimited(
         f"Too many attempts; retry in {wait} seconds", retry_after=wait, code="rate_limited"
     )
 
 
 def check(db: Firestore, limit: Limit, key: str, *, now: datetime) -> None:
-    """Raise `TooManyRequests` if `key` has used up `limit` (counts nothing)."""
+    """Raise `RateLimited` if `key` has used up `limit` (counts nothing)."""
     from ledger.rate_limits import retry_after
 
     wait = retry_after(db, f"{limit.scope}:{key}", limit=limit.limit, window=limit.window, now=now)
@@ -72,7 +58,7 @@ def check(db: Firestore, limit: Limit, key: str, *, now: datetime) -> None:
 
 
 def count(db: Firestore, limit: Limit, key: str, *, now: datetime) -> None:
-    """Count one event for `key`; raise `TooManyRequests` if it is over the limit."""
+    """Count one event for `key`; raise `RateLimited` if it is over the limit."""
     from ledger.rate_limits import hit
 
     wait = hit(db, f"{limit.scope}:{key}", limit=limit.limit, window=limit.window, now=now)

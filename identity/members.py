@@ -13,14 +13,13 @@ from typing import Any
 from auth.principal import Principal, Role
 from auth.rbac import can_grant
 from auth.secrets import new_token, sha256
+from core.errors import Forbidden, MailSendFailed, NotFound
+from identity.commands import ChangeRole, Invite
+from identity.context import AuthContext
+from identity.emails import invitation_email
+from identity.logs import log_mail_failed, log_member_changed
 from ledger import invitations, memberships
 from ledger.accounts import get_user
-from payments.auth_commands import ChangeRole, Invite
-from payments.auth_context import AuthContext
-from payments.auth_emails import invitation_email
-from payments.auth_logs import log_mail_failed, log_member_changed
-from payments.errors import Forbidden, NotFound
-from payments.mailer import MailSendFailed
 
 __all__ = [
     "accept_invitation",

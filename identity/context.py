@@ -1,4 +1,4 @@
-"""What the identity services need, built once per process by `payments.bootstrap`."""
+"""What the identity services need, built once per process by `bootstrap`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from identity.mail import AbstractMailer
     from ledger.client import Firestore
-    from payments.mailer import AbstractMailer
 
 __all__ = ["AuthContext", "utcnow"]
 

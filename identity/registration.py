@@ -14,6 +14,12 @@ from typing import NoReturn
 
 from auth.passwords import check_strength, hash_password
 from auth.secrets import keyed_hash, new_code, new_token, random_id, same, sha256
+from core.errors import MailSendFailed, RateLimited, ValidationError
+from identity import rate_limits
+from identity.commands import Signup, VerifyCode
+from identity.context import AuthContext
+from identity.emails import verification_email
+from identity.logs import log_email_verified, log_mail_failed, log_signed_up
 from ledger.accounts import UserRecord, create_account, email_key, find_user_by_email
 from ledger.verifications import (
     CheckOutcome,
@@ -22,13 +28,6 @@ from ledger.verifications import (
     get_verification,
     put_verification,
 )
-from payments import ratelimit
-from payments.auth_commands import Signup, VerifyCode
-from payments.auth_context import AuthContext
-from payments.auth_emails import verification_email
-from payments.auth_logs import log_email_verified, log_mail_failed, log_signed_up
-from payments.errors import ValidationError
-from payments.mailer import MailSendFailed
 
 __all__ = [
     "SignupResult",
@@ -54,7 +53,7 @@ class SignupResult:
 
 def signup(ctx: AuthContext, command: Signup, *, client: str) -> SignupResult:
     """Create the user, their tenant and owner membership; send the verification email."""
-    ratelimit.count(ctx.db, ratelimit.SIGNUPS_PER_CLIENT, client, now=ctx.now())
+    rate_limits.count(ctx.db, rate_limits.SIGNUPS_PER_CLIENT, client, now=ctx.now())
     check_strength(command.password)
     user = UserRecord(
         user_id=random_id("usr"),
@@ -98,7 +97,7 @@ def send_verification(ctx: AuthContext, *, user_id: str, email: str) -> None:
 
 def verify_email_token(ctx: AuthContext, token: str, *, client: str) -> None:
     """Apply the link token (`USER_ID.SECRET`) of the verification email."""
-    ratelimit.check(ctx.db, ratelimit.VERIFY_FAILURES, client, now=ctx.now())
+    rate_limits.check(ctx.db, rate_limits.VERIFY_FAILURES, client, now=ctx.now())
     user_id, _, secret = token.partition(".")
     if not user_id or not secret:
         _fail(ctx, CheckOutcome.MISSING, client)
@@ -118,7 +117,7 @@ def verify_email_token(ctx: AuthContext, token: str, *, client: str) -> None:
 def verify_email_code(ctx: AuthContext, command: VerifyCode, *, client: str) -> None:
     """Apply the 6-digit code sent to `command.email`."""
     bucket = f"{client}:{email_key(command.email)}"
-    ratelimit.check(ctx.db, ratelimit.VERIFY_FAILURES, bucket, now=ctx.now())
+    rate_limits.check(ctx.db, rate_limits.VERIFY_FAILURES, bucket, now=ctx.now())
     user = find_user_by_email(ctx.db, command.email)
     if user is None:
         _fail(ctx, CheckOutcome.MISSING, bucket)
@@ -136,13 +135,13 @@ def verify_email_code(ctx: AuthContext, command: VerifyCode, *, client: str) -> 
 
 
 def _fail(ctx: AuthContext, outcome: CheckOutcome, bucket: str) -> NoReturn:
-    ratelimit.count(ctx.db, ratelimit.VERIFY_FAILURES, bucket, now=ctx.now())
+    rate_limits.count(ctx.db, rate_limits.VERIFY_FAILURES, bucket, now=ctx.now())
     if outcome is CheckOutcome.EXPIRED:
         raise ValidationError(
             "The verification has expired; ask for a new one", code="verification_expired"
         )
     if outcome is CheckOutcome.EXHAUSTED:
-        raise ratelimit.TooManyRequests(
+        raise RateLimited(
             "Too many wrong attempts; ask for a new code",
             retry_after=int(RESEND_COOLDOWN.total_seconds()),
             code="too_many_attempts",
@@ -159,7 +158,7 @@ def resend_verification(ctx: AuthContext, email: str) -> None:
     pending = get_verification(ctx.db, user.user_id)
     if pending is not None and pending.sent_at + RESEND_COOLDOWN > ctx.now():
         wait = (pending.sent_at + RESEND_COOLDOWN - ctx.now()).total_seconds()
-        raise ratelimit.TooManyRequests(
+        raise RateLimited(
             "A verification email was just sent; wait before asking again",
             retry_after=max(1, int(wait) + 1),
             code="resend_cooldown",

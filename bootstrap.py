@@ -9,18 +9,19 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from payments.settings import get_settings
+from core.settings import get_settings
 
 if TYPE_CHECKING:
+    from identity.context import AuthContext
+    from identity.mail import AbstractMailer
     from ledger.client import Firestore
     from ledger.store import AbstractStore
-    from payments.auth_context import AuthContext
-    from payments.mailer import AbstractMailer
     from payments.stripe_gateway import AbstractStripeGateway
     from payments.webhooks.service import WebhookDeps
 
 __all__ = [
     "auth_context",
+    "check_ready",
     "firestore_client",
     "mailer",
     "pubsub_publisher",
@@ -90,7 +91,7 @@ def pubsub_publisher() -> Any:
 
 @functools.cache
 def mailer() -> AbstractMailer:
-    from payments.mailer import MailgunMailer
+    from identity.mail import MailgunMailer
 
     settings = get_settings()
     return MailgunMailer(
@@ -103,8 +104,8 @@ def mailer() -> AbstractMailer:
 @functools.cache
 def auth_context() -> AuthContext:
     """What the identity services need; `Unavailable` when no signing key is configured."""
-    from payments.auth_context import AuthContext
-    from payments.errors import Unavailable
+    from core.errors import Unavailable
+    from identity.context import AuthContext
 
     settings = get_settings()
     if not settings.auth_signing_key:
@@ -121,7 +122,7 @@ def auth_context() -> AuthContext:
 @functools.cache
 def stripe_gateway() -> AbstractStripeGateway:
     """The Stripe gateway on one `StripeClient` (the emulator's URL when `STRIPE_API_BASE`)."""
-    from payments.errors import Unavailable
+    from core.errors import Unavailable
     from payments.stripe_gateway import StripeGateway
 
     settings = get_settings()
@@ -132,6 +133,14 @@ def stripe_gateway() -> AbstractStripeGateway:
         api_base=settings.stripe_api_base,
         max_network_retries=settings.stripe_max_network_retries,
     )
+
+
+def check_ready() -> dict[str, str]:
+    """Raise `Unavailable` unless every dependency a request needs is answering."""
+    from ledger import ping  # deferred: liveness and the index never pay Firestore's import
+
+    ping(firestore_client())
+    return {"firestore": "ok"}
 
 
 def reset() -> None:

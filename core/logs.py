@@ -1,4 +1,6 @@
-"""Structured JSON logs in Cloud Logging's format, and one named helper per message.
+"""Structured JSON logs in Cloud Logging's format: the one format, the request's context and
+the edge's own messages. Each package names its messages in its own `logs` module
+(`payments/webhooks/logs.py`, `identity/logs.py`), one helper per message, through `emit`.
 
 Each line is a JSON object with `severity`, `message`, the request's trace
 (`logging.googleapis.com/trace`) and request id, and the helper's own fields. Helpers take
@@ -19,15 +21,9 @@ __all__ = [
     "RequestContext",
     "configure_logging",
     "current_request",
-    "log_handoff_failed",
-    "log_message_rejected",
+    "emit",
     "log_request_completed",
-    "log_resync",
-    "log_resync_not_queued",
-    "log_retry_not_queued",
-    "log_sweep_skipped",
     "log_unhandled_error",
-    "log_webhook_failed",
     "request_context",
 ]
 
@@ -95,8 +91,13 @@ def configure_logging(level: int = logging.INFO) -> None:
     _logger.propagate = False
 
 
+def emit(logger: logging.Logger, level: int, message: str, **fields: Any) -> None:
+    """Log `message` with `fields` as the entry's own keys (an error's with the stack trace)."""
+    logger.log(level, message, extra={"fields": fields}, exc_info=level >= logging.ERROR)
+
+
 def _log(level: int, message: str, **fields: Any) -> None:
-    _logger.log(level, message, extra={"fields": fields}, exc_info=level >= logging.ERROR)
+    emit(_logger, level, message, **fields)
 
 
 def log_request_completed(
@@ -122,55 +123,3 @@ def log_request_completed(
 def log_unhandled_error(*, function: str, path: str) -> None:
     """Called from an `except` block: the stack trace goes to the log, never to the client."""
     _log(logging.ERROR, f"unhandled error in {function} at {path}", function=function)
-
-
-def log_webhook_failed(*, event_id: str, event_type: str, status: str, error: str) -> None:
-    _log(
-        logging.WARNING,
-        f"webhook event {event_id} {status}: {error}",
-        event_id=event_id,
-        event_type=event_type,
-        status=status,
-    )
-
-
-def log_resync(*, payment_id: str, objects: int, settled: bool) -> None:
-    outcome = "settled" if settled else "still unsettled"
-    _log(
-        logging.INFO,
-        f"payment {payment_id}: read {objects} object(s) from Stripe, {outcome}",
-        payment_id=payment_id,
-        objects=objects,
-        settled=settled,
-    )
-
-
-def log_resync_not_queued(*, payment_id: str) -> None:
-    """Called from an `except` block; the sweeper will still find the payment."""
-    _log(logging.ERROR, f"could not queue payment {payment_id} for resync", payment_id=payment_id)
-
-
-def log_sweep_skipped(*, event_id: str, error: str) -> None:
-    _log(
-        logging.WARNING,
-        f"sweep skipped webhook event {event_id}: {error}",
-        event_id=event_id,
-    )
-
-
-def log_handoff_failed(*, event_id: str, error: str) -> None:
-    """The sweeper applies the event once its delivery's claim runs out."""
-    _logger.error(
-        f"could not hand webhook event {event_id} to the apply queue: {error}",
-        extra={"fields": {"event_id": event_id}},
-    )
-
-
-def log_message_rejected(*, error: str) -> None:
-    """An apply-queue message that is not ours: acknowledged, so that it holds no key."""
-    _log(logging.WARNING, f"rejected an apply-queue message: {error}")
-
-
-def log_retry_not_queued(*, event_id: str) -> None:
-    """Called from an `except` block; the sweeper will still find the event."""
-    _log(logging.ERROR, f"could not queue webhook event {event_id} for retry", event_id=event_id)

@@ -13,11 +13,11 @@ from typing import Any
 from auth.api_keys import generate_api_key
 from auth.principal import Principal, Role
 from auth.secrets import random_id
+from core.errors import Forbidden, NotFound
+from identity.commands import CreateApiKey
+from identity.context import AuthContext
+from identity.logs import log_api_key_created, log_api_key_revoked
 from ledger import api_keys as stored
-from payments.auth_commands import CreateApiKey
-from payments.auth_context import AuthContext
-from payments.auth_logs import log_api_key_created, log_api_key_revoked
-from payments.errors import Forbidden, NotFound
 
 __all__ = ["CreatedKey", "create_api_key", "key_view", "list_api_keys", "revoke_api_key"]
 

@@ -1,4 +1,4 @@
-"""Named log helpers of the identity flows, one per message (structured JSON via `payments`).
+"""Named log helpers of the identity flows, one per message (structured JSON: `core.logs`).
 
 They take ids only: never an email address, a password, a token, a code or a key.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+
+from core.logs import LOGGER_NAME, emit
 
 __all__ = [
     "log_api_key_created",
@@ -22,15 +24,15 @@ __all__ = [
     "log_signed_up",
 ]
 
-_logger = logging.getLogger("payments.auth")
+_logger = logging.getLogger(f"{LOGGER_NAME}.auth")
 
 
 def _info(message: str, **fields: Any) -> None:
-    _logger.info(message, extra={"fields": fields})
+    emit(_logger, logging.INFO, message, **fields)
 
 
 def _warning(message: str, **fields: Any) -> None:
-    _logger.warning(message, extra={"fields": fields})
+    emit(_logger, logging.WARNING, message, **fields)
 
 
 def log_signed_up(*, user_id: str, tenant_id: str) -> None:

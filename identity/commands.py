@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auth.principal import Role
-from payments.errors import ValidationError
+from core.errors import ValidationError
 
 __all__ = [
     "ChangeRole",

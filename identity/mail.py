@@ -10,14 +10,10 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
-from payments.errors import UpstreamError
-from payments.settings import Secret
+from core.errors import MailSendFailed
+from core.settings import Secret
 
-__all__ = ["AbstractMailer", "EmailMessage", "MailSendFailed", "MailgunMailer"]
-
-
-class MailSendFailed(UpstreamError):
-    code = "mail_send_failed"
+__all__ = ["AbstractMailer", "EmailMessage", "MailgunMailer"]
 
 
 @dataclass(frozen=True)

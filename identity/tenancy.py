@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from auth.principal import Principal
 from auth.secrets import sha256
+from core.errors import Forbidden
+from identity.context import AuthContext
 from ledger.memberships import get_membership
 from ledger.tokens import set_session_tenant
-from payments.auth_context import AuthContext
-from payments.errors import Forbidden
 
 __all__ = ["switch_tenant"]
 

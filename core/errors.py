@@ -9,15 +9,20 @@
      ├── NotFound 404
      ├── MethodNotAllowed 405
      ├── Conflict 409
+     │    ├── RequestInFlight 409 (an idempotent request still running; `Retry-After`)
+     │    └── EventNotReady 409   (a webhook event that cannot apply yet; retried)
      ├── PayloadTooLarge 413
      ├── Unprocessable 422
-     ├── RateLimited 429
+     ├── RateLimited 429     (`Retry-After` when the wait is known)
      ├── UpstreamError 502   (Stripe failed or refused)
+     │    └── MailSendFailed 502
      └── Unavailable 503     (Firestore unreachable)
           └── Contention 503  (a transaction kept colliding; retry later)
 
-Only `functions/_http.py` turns these into responses; only the Stripe gateway and the
-ledger translate their libraries' exceptions into them.
+Every error class of the product is here (the ground floor: it imports nothing of ours). Only
+the edge (`functions/_http.py`, and the dashboard's pages) turns these into responses, with the
+headers `AppError.headers()` names; only the Stripe gateway, the mailer and the ledger translate
+their libraries' exceptions into them.
 """
 
 from __future__ import annotations
@@ -28,13 +33,16 @@ __all__ = [
     "AppError",
     "Conflict",
     "Contention",
+    "EventNotReady",
     "Forbidden",
     "InvalidSignature",
+    "MailSendFailed",
     "MethodNotAllowed",
     "NotFound",
     "PayloadTooLarge",
     "PaymentDeclined",
     "RateLimited",
+    "RequestInFlight",
     "Unauthorized",
     "Unavailable",
     "Unprocessable",
@@ -123,6 +131,17 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class RequestInFlight(Conflict):
+    code = "idempotency_in_flight"
+    retry_after = 2
+
+
+class EventNotReady(Conflict):
+    """The event cannot be applied yet (e.g. a refund before the capture it refunds): retry."""
+
+    code = "event_not_ready"
+
+
 class PayloadTooLarge(AppError):
     status = 413
     type = "invalid_request_error"
@@ -140,11 +159,29 @@ class RateLimited(AppError):
     type = "rate_limit_error"
     code = "rate_limited"
 
+    def __init__(
+        self, message: str, *, retry_after: int | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        if retry_after is not None:
+            self.retry_after = retry_after
+
+    def to_body(self) -> dict[str, object]:
+        body = super().to_body()
+        error = body["error"]
+        if self.retry_after is not None and isinstance(error, dict):
+            error["retry_after"] = self.retry_after
+        return body
+
 
 class UpstreamError(AppError):
     status = 502
     type = "api_error"
     code = "stripe_error"
+
+
+class MailSendFailed(UpstreamError):
+    code = "mail_send_failed"
 
 
 class Unavailable(AppError):

@@ -20,13 +20,13 @@ from auth.api_keys import hash_api_key, parse_prefix
 from auth.credentials import Credential
 from auth.principal import Principal, Role
 from auth.secrets import same, sha256
+from core.errors import Forbidden, Unauthorized
+from identity import rate_limits
+from identity.context import AuthContext
+from identity.logs import log_api_key_rejected
 from ledger import api_keys as stored_keys
 from ledger.memberships import get_membership_and_user
 from ledger.tokens import get_session
-from payments import ratelimit
-from payments.auth_context import AuthContext
-from payments.auth_logs import log_api_key_rejected
-from payments.errors import Forbidden, Unauthorized
 
 __all__ = ["authenticate"]
 
@@ -86,7 +86,7 @@ def _from_api_key(ctx: AuthContext, key: str, *, tenant_id: str | None, client: 
         log_api_key_rejected(reason=reason)
         # only failures are counted (a valid key costs no limiter read); past the limit a
         # client's further failures answer 429 instead of 401
-        ratelimit.count(ctx.db, ratelimit.API_KEY_FAILURES, client, now=now)
+        rate_limits.count(ctx.db, rate_limits.API_KEY_FAILURES, client, now=now)
         raise Unauthorized(f"The API key is {reason} or not valid", code="invalid_api_key")
     if tenant_id and tenant_id != record.tenant_id:
         raise Forbidden("This API key belongs to another tenant", code="tenant_forbidden")

@@ -1,0 +1,1 @@
+"""The ground floor: the error tree, the settings and the log format. Imports nothing of ours."""
