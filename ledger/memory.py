@@ -2,12 +2,13 @@
 runs (the one fake, shipped with the port as httpx ships `MockTransport`). Integration tests use
 the Firestore emulator, which also locks and contends as Firestore does.
 
-It behaves as `FirestoreStore` does where the port lets a caller tell: every read returns a
-copy; `update` takes dotted field paths and fails on a missing document (`KeyError` here);
-`query` filters, orders (a document without an ordered field is left out, as Firestore leaves
-it out of its index), resumes after a cursor and limits; `transact` and `commit_if_unchanged`
-read, decide and write all or nothing. It never collides: tests that need contention subclass
-it and raise `Contention` where they want it.
+It behaves as `FirestoreStore` does where the port lets a caller tell (a parity test runs both:
+tests/integration/ledger/test_store_parity.py): every read returns a copy; `update` takes dotted
+field paths and fails on a missing document (`KeyError` here); `query` filters, orders (a
+document without an ordered field is left out, as Firestore leaves it out of its index; ties go
+by document id), resumes after a cursor and limits; `transact` and `commit_if_unchanged` read,
+decide and write all or nothing. It never collides: tests that need contention subclass it and
+raise `Contention` where they want it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ class MemoryStore(AbstractStore):
         self.docs[(key.collection, key.id)] = copy.deepcopy(doc)
         return True
 
+    def set(self, key: DocKey, doc: Doc) -> None:
+        self.docs[(key.collection, key.id)] = copy.deepcopy(doc)
+
+    def increment(self, key: DocKey, field: str, *, by: int = 1, also: Doc | None = None) -> int:
+        doc = self.docs.setdefault((key.collection, key.id), {})
+        doc[field] = int(doc.get(field) or 0) + by
+        doc.update(copy.deepcopy(also or {}))
+        return int(doc[field])
+
     def update(self, key: DocKey, fields: Doc) -> None:
         doc = self.docs[(key.collection, key.id)]
         for path, value in fields.items():
@@ -68,6 +78,8 @@ class MemoryStore(AbstractStore):
             and all(_matches(doc, name, op, value) for name, op, value in query.where)
             and all(field_value(doc, name) is not None for name, _ in query.order_by)
         ]
+        if query.order_by:  # ties go by document id, in the direction of the last field
+            rows.sort(key=lambda row: row[0], reverse=query.order_by[-1][1] == "desc")
         for name, direction in reversed(query.order_by):
             rows.sort(key=lambda row: field_value(row[1], name), reverse=direction == "desc")
         if query.start_after is not None:

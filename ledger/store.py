@@ -81,7 +81,20 @@ class AbstractStore(abc.ABC):
         """Create the document; False (and nothing written) if it already exists."""
 
     @abc.abstractmethod
+    def set(self, key: DocKey, doc: Doc) -> None:
+        """Write the whole document, whether it exists or not."""
+
+    @abc.abstractmethod
     def update(self, key: DocKey, fields: Doc) -> None: ...
+
+    @abc.abstractmethod
+    def increment(self, key: DocKey, field: str, *, by: int = 1, also: Doc | None = None) -> int:
+        """Add `by` to the document's numeric `field` (0 if absent; the document is created if
+        missing), merge `also` into it, atomically without a transaction; the new value."""
+
+    def get_many(self, keys: Sequence[DocKey]) -> dict[DocKey, Doc | None]:
+        """Each key's document (None if missing), in one round trip where the store can."""
+        return {key: self.get(key) for key in keys}
 
     @abc.abstractmethod
     def query(self, query: Query) -> list[tuple[str, Doc]]: ...
@@ -157,9 +170,32 @@ class FirestoreStore(AbstractStore):
             return False
         return True
 
+    def set(self, key: DocKey, doc: Doc) -> None:
+        with _translated_errors():
+            self._ref(key).set(doc, **self._bounded)
+
     def update(self, key: DocKey, fields: Doc) -> None:
         with _translated_errors():
             self._ref(key).update(fields, **self._bounded)
+
+    def increment(self, key: DocKey, field: str, *, by: int = 1, also: Doc | None = None) -> int:
+        with _translated_errors():
+            result = self._ref(key).set(
+                {field: firestore.Increment(by), **(also or {})}, merge=True, **self._bounded
+            )
+        return int(result.transform_results[0].integer_value)
+
+    def get_many(self, keys: Sequence[DocKey]) -> dict[DocKey, Doc | None]:
+        wanted = [key for key in dict.fromkeys(keys) if storable_id(key.id)]
+        found: dict[DocKey, Doc | None] = dict.fromkeys(keys)
+        if not wanted:
+            return found
+        refs = {self._ref(key).path: key for key in wanted}
+        with _translated_errors():
+            snapshots = self._db.get_all([self._ref(key) for key in wanted], **self._bounded)
+            for snapshot in snapshots:
+                found[refs[snapshot.reference.path]] = _doc(snapshot)
+        return found
 
     def query(self, query: Query) -> list[tuple[str, Doc]]:
         built: Any = self._db.collection(query.collection)
