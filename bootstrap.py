@@ -111,7 +111,7 @@ def auth_context() -> AuthContext:
     if not settings.auth_signing_key:
         raise Unavailable("Authentication is not configured", code="auth_not_configured")
     return AuthContext(
-        db=firestore_client(),
+        store=store(),
         signing_key=settings.auth_signing_key.reveal(),
         mailer=mailer(),
         app_base_url=settings.app_base_url,

@@ -311,7 +311,7 @@ def _cold_start(
     emulators.reset()
     seed_tenants(emulators.store)
     create_connected_tenant(emulators.store, stripe_url, COLD_TENANT, stripe_key=STRIPE_KEY)
-    owner_key = create_api_key(emulators.client, COLD_TENANT, role="owner")
+    owner_key = create_api_key(emulators.store, COLD_TENANT, role="owner")
     probes = cold_start.probes(
         emulators.store, webhook_tenant=next(iter(TENANTS)), owner_key=owner_key
     )
@@ -355,7 +355,7 @@ def _api_reads(
         tenant_counts=counts,
         created_from=1_700_000_000,
     )
-    key = create_api_key(emulators.client, caller, role="viewer")
+    key = create_api_key(emulators.store, caller, role="viewer")
     result = api_reads.run_api_reads(
         server, key, limit=config.page_limit, depth=config.page_depth, samples=config.page_samples
     )

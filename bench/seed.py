@@ -10,20 +10,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auth.api_keys import generate_api_key
-from ledger.api_keys import ApiKeyRecord
-from ledger.api_keys import create_api_key as store_api_key
+from identity.api_keys import store_api_key
+from identity.records import ApiKeyRecord
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore, DocKey
 
 __all__ = ["create_api_key", "create_connected_tenant"]
 
 
-def create_api_key(db: Any, tenant_id: str, *, role: str) -> str:
+def create_api_key(store: AbstractStore, tenant_id: str, *, role: str) -> str:
     """An API key of `tenant_id` with `role` (`viewer` reads payments; `owner` may do all the
     functions' first requests): the key."""
     generated = generate_api_key(livemode=False)
     store_api_key(
-        db,
+        store,
         ApiKeyRecord(
             key_id=f"key_bench_{secrets.token_hex(6)}",
             tenant_id=tenant_id,

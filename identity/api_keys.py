@@ -17,14 +17,25 @@ from core.errors import Forbidden, NotFound
 from identity.commands import CreateApiKey
 from identity.context import AuthContext
 from identity.logs import log_api_key_created, log_api_key_revoked
-from ledger import api_keys as stored
+from identity.records import ApiKeyRecord, api_key_key, record_from, stored
+from ledger.collections import API_KEYS
+from ledger.store import AbstractStore, Query
 
-__all__ = ["CreatedKey", "create_api_key", "key_view", "list_api_keys", "revoke_api_key"]
+__all__ = [
+    "CreatedKey",
+    "create_api_key",
+    "find_by_prefix",
+    "get_api_key",
+    "key_view",
+    "list_api_keys",
+    "revoke_api_key",
+    "store_api_key",
+]
 
 
 @dataclass(frozen=True)
 class CreatedKey:
-    record: stored.ApiKeyRecord
+    record: ApiKeyRecord
     key: str = field(repr=False)
 
 
@@ -32,7 +43,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def key_view(record: stored.ApiKeyRecord) -> dict[str, Any]:
+def key_view(record: ApiKeyRecord) -> dict[str, Any]:
     return {
         "id": record.key_id,
         "name": record.name,
@@ -54,7 +65,7 @@ def create_api_key(ctx: AuthContext, principal: Principal, command: CreateApiKey
             f"A {principal.role} cannot create a key with the {role} role", code="role_too_high"
         )
     generated = generate_api_key(livemode=ctx.livemode)
-    record = stored.ApiKeyRecord(
+    record = ApiKeyRecord(
         key_id=random_id("key"),
         tenant_id=principal.tenant_id,
         name=command.name,
@@ -65,19 +76,21 @@ def create_api_key(ctx: AuthContext, principal: Principal, command: CreateApiKey
         created_by=principal.actor,
         created_at=ctx.now(),
     )
-    stored.create_api_key(ctx.db, record)
+    store_api_key(ctx.store, record)
     log_api_key_created(
         key_id=record.key_id, tenant_id=record.tenant_id, role=record.role, actor=principal.actor
     )
     return CreatedKey(record=record, key=generated.key)
 
 
-def list_api_keys(ctx: AuthContext, principal: Principal) -> list[stored.ApiKeyRecord]:
-    return stored.list_for_tenant(ctx.db, principal.tenant_id)
+def list_api_keys(ctx: AuthContext, principal: Principal) -> list[ApiKeyRecord]:
+    rows = ctx.store.query(Query(API_KEYS, where=(("tenant_id", "==", principal.tenant_id),)))
+    keys = (record_from(ApiKeyRecord, doc) for _, doc in rows)
+    return sorted(keys, key=lambda key: key.created_at, reverse=True)
 
 
-def revoke_api_key(ctx: AuthContext, principal: Principal, key_id: str) -> stored.ApiKeyRecord:
-    record = stored.get_api_key(ctx.db, tenant_id=principal.tenant_id, key_id=key_id)
+def revoke_api_key(ctx: AuthContext, principal: Principal, key_id: str) -> ApiKeyRecord:
+    record = get_api_key(ctx.store, tenant_id=principal.tenant_id, key_id=key_id)
     if record is None:
         raise NotFound("No such API key", code="api_key_not_found")
     if not principal.role.at_least(Role(record.role)):
@@ -86,6 +99,24 @@ def revoke_api_key(ctx: AuthContext, principal: Principal, key_id: str) -> store
             code="role_too_high",
         )
     if record.revoked_at is None:
-        stored.revoke_api_key(ctx.db, key_id, now=ctx.now())
+        ctx.store.update(api_key_key(key_id), {"revoked_at": ctx.now()})
         log_api_key_revoked(key_id=key_id, tenant_id=record.tenant_id, actor=principal.actor)
-    return stored.get_api_key(ctx.db, tenant_id=principal.tenant_id, key_id=key_id) or record
+    return get_api_key(ctx.store, tenant_id=principal.tenant_id, key_id=key_id) or record
+
+
+def store_api_key(store: AbstractStore, record: ApiKeyRecord) -> None:
+    store.create(api_key_key(record.key_id), stored(record))
+
+
+def get_api_key(store: AbstractStore, *, tenant_id: str, key_id: str) -> ApiKeyRecord | None:
+    """The tenant's key, or None (also when the key belongs to another tenant)."""
+    doc = store.get(api_key_key(key_id))
+    if doc is None or doc.get("tenant_id") != tenant_id:
+        return None
+    return record_from(ApiKeyRecord, doc)
+
+
+def find_by_prefix(store: AbstractStore, lookup_prefix: str) -> list[ApiKeyRecord]:
+    """The keys with this lookup prefix (the caller checks the hash)."""
+    rows = store.query(Query(API_KEYS, where=(("lookup_prefix", "==", lookup_prefix),), limit=5))
+    return [record_from(ApiKeyRecord, doc) for _, doc in rows]

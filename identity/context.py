@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from identity.mail import AbstractMailer
-    from ledger.client import Firestore
+    from ledger.store import AbstractStore
 
 __all__ = ["AuthContext", "utcnow"]
 
@@ -20,7 +20,7 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class AuthContext:
-    db: Firestore
+    store: AbstractStore
     signing_key: str = field(repr=False)
     mailer: AbstractMailer
     app_base_url: str

@@ -7,22 +7,41 @@ Every read and write is scoped to the principal's tenant: another tenant's membe
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from auth.principal import Principal, Role
 from auth.rbac import can_grant
 from auth.secrets import new_token, sha256
-from core.errors import Forbidden, MailSendFailed, NotFound
+from core.errors import Conflict, Forbidden, MailSendFailed, NotFound
 from identity.commands import ChangeRole, Invite
 from identity.context import AuthContext
+from identity.directory import (
+    get_membership,
+    get_user,
+    members_of_tenant,
+    memberships_of_user,
+    tenant_names,
+)
 from identity.emails import invitation_email
 from identity.logs import log_mail_failed, log_member_changed
-from ledger import invitations, memberships
-from ledger.accounts import get_user
+from identity.records import (
+    InvitationRecord,
+    MembershipRecord,
+    email_key,
+    invitation_key,
+    membership_doc,
+    membership_key,
+    record_from,
+    stored,
+)
+from ledger.collections import INVITATIONS, MEMBERSHIPS
+from ledger.store import AbstractStore, Doc, DocKey, Query, WriteSet
 
 __all__ = [
     "accept_invitation",
+    "add_membership",
     "change_member_role",
     "describe",
     "invite_member",
@@ -32,11 +51,12 @@ __all__ = [
 ]
 
 INVITATION_TTL = timedelta(days=7)
+OWNER = "owner"
 
 
 def list_members(ctx: AuthContext, principal: Principal) -> list[dict[str, Any]]:
-    members = memberships.list_for_tenant(ctx.db, principal.tenant_id)
-    users = {m.user_id: get_user(ctx.db, m.user_id) for m in members}
+    members = members_of_tenant(ctx.store, principal.tenant_id)
+    users = {m.user_id: get_user(ctx.store, m.user_id) for m in members}
     return [
         {
             "user_id": m.user_id,
@@ -59,7 +79,7 @@ def list_invitations(ctx: AuthContext, principal: Principal) -> list[dict[str, A
             "created_at": record.created_at.isoformat(),
             "expires_at": record.expires_at.isoformat(),
         }
-        for record in invitations.list_for_tenant(ctx.db, principal.tenant_id)
+        for record in _invitations_of(ctx.store, principal.tenant_id)
         if record.accepted_at is None and record.expires_at > now
     ]
 
@@ -75,7 +95,7 @@ def invite_member(ctx: AuthContext, principal: Principal, command: Invite) -> di
     """Store an invitation (hashed token) and email its link; `MailSendFailed` if not sent."""
     _require_grant(principal, command.role)
     token, now = new_token(), ctx.now()
-    record = invitations.InvitationRecord(
+    record = InvitationRecord(
         token_hash=sha256(token),
         tenant_id=principal.tenant_id,
         email=command.email,
@@ -84,8 +104,8 @@ def invite_member(ctx: AuthContext, principal: Principal, command: Invite) -> di
         created_at=now,
         expires_at=now + INVITATION_TTL,
     )
-    invitations.put_invitation(ctx.db, record)
-    name = memberships.tenant_names(ctx.db, [principal.tenant_id]).get(principal.tenant_id, "")
+    ctx.store.create(invitation_key(record.token_hash), stored(record))
+    name = tenant_names(ctx.store, [principal.tenant_id]).get(principal.tenant_id, "")
     link = f"{ctx.app_base_url}/invitations/accept?token={token}"
     try:
         ctx.mailer.send(
@@ -100,11 +120,11 @@ def invite_member(ctx: AuthContext, principal: Principal, command: Invite) -> di
 def accept_invitation(ctx: AuthContext, principal: Principal, token: str) -> dict[str, Any]:
     if principal.user_id is None:
         raise Forbidden("Only a person can accept an invitation", code="user_required")
-    user = get_user(ctx.db, principal.user_id)
+    user = get_user(ctx.store, principal.user_id)
     if user is None:
         raise NotFound("No such user")
-    record = invitations.accept_invitation(
-        ctx.db, sha256(token), user_id=user.user_id, email=user.email, now=ctx.now()
+    record = _accept(
+        ctx.store, sha256(token), user_id=user.user_id, email=user.email, now=ctx.now()
     )
     log_member_changed(
         tenant_id=record.tenant_id, user_id=user.user_id, change="joined", actor=user.user_id
@@ -112,8 +132,8 @@ def accept_invitation(ctx: AuthContext, principal: Principal, token: str) -> dic
     return {"tenant_id": record.tenant_id, "role": record.role}
 
 
-def _member(ctx: AuthContext, principal: Principal, user_id: str) -> memberships.MembershipRecord:
-    member = memberships.get_membership(ctx.db, principal.tenant_id, user_id)
+def _member(ctx: AuthContext, principal: Principal, user_id: str) -> MembershipRecord:
+    member = get_membership(ctx.store, principal.tenant_id, user_id)
     if member is None:
         raise NotFound("No such member", code="member_not_found")
     return member
@@ -125,13 +145,7 @@ def change_member_role(
     member = _member(ctx, principal, user_id)
     _require_grant(principal, Role(member.role))
     _require_grant(principal, command.role)
-    memberships.change_role(
-        ctx.db,
-        tenant_id=principal.tenant_id,
-        user_id=user_id,
-        expected_role=member.role,
-        role=command.role.value,
-    )
+    _guarded_write(ctx.store, principal.tenant_id, user_id, member.role, command.role.value)
     change = f"role {member.role} -> {command.role.value}"
     log_member_changed(
         tenant_id=principal.tenant_id, user_id=user_id, change=change, actor=principal.actor
@@ -142,9 +156,7 @@ def change_member_role(
 def remove_member(ctx: AuthContext, principal: Principal, user_id: str) -> None:
     member = _member(ctx, principal, user_id)
     _require_grant(principal, Role(member.role))
-    memberships.remove_membership(
-        ctx.db, tenant_id=principal.tenant_id, user_id=user_id, expected_role=member.role
-    )
+    _guarded_write(ctx.store, principal.tenant_id, user_id, member.role, None)
     log_member_changed(
         tenant_id=principal.tenant_id, user_id=user_id, change="removed", actor=principal.actor
     )
@@ -156,8 +168,8 @@ def describe(ctx: AuthContext, principal: Principal) -> dict[str, Any]:
         owned = [{"tenant_id": principal.tenant_id, "role": principal.role.value}]
         caller: dict[str, Any] = {"api_key": {"id": principal.api_key_id}, "user": None}
     else:
-        user = get_user(ctx.db, principal.user_id)
-        found = memberships.list_for_user(ctx.db, principal.user_id)
+        user = get_user(ctx.store, principal.user_id)
+        found = memberships_of_user(ctx.store, principal.user_id)
         owned = [{"tenant_id": m.tenant_id, "role": m.role} for m in found]
         caller = {
             "user": {
@@ -167,7 +179,7 @@ def describe(ctx: AuthContext, principal: Principal) -> dict[str, Any]:
             },
             "api_key": None,
         }
-    names = memberships.tenant_names(ctx.db, [m["tenant_id"] for m in owned])
+    names = tenant_names(ctx.store, [m["tenant_id"] for m in owned])
     return {
         **caller,
         "tenant_id": principal.tenant_id,
@@ -175,3 +187,85 @@ def describe(ctx: AuthContext, principal: Principal) -> dict[str, Any]:
         "authenticated_via": principal.via,
         "memberships": [{**m, "tenant_name": names.get(m["tenant_id"], "")} for m in owned],
     }
+
+
+def add_membership(
+    store: AbstractStore, *, tenant_id: str, user_id: str, role: str, now: datetime
+) -> None:
+    """Make `user_id` a member with `role`; `Conflict` when they already belong to the tenant."""
+    if not store.create(
+        membership_key(tenant_id, user_id), membership_doc(tenant_id, user_id, role, now=now)
+    ):
+        raise Conflict("This user is already a member", code="already_member")
+
+
+def _guarded_write(
+    store: AbstractStore, tenant_id: str, user_id: str, expected_role: str, new_role: str | None
+) -> None:
+    """Set the member's role (`None`: remove them), unless it changed meanwhile or that would
+    leave the tenant without an owner. One transaction reads the member and the tenant's
+    owners (found by a query just before: a read inside it locks them), so two owners demoting
+    each other at once leave one."""
+    member = membership_key(tenant_id, user_id)
+    owners_query = Query(
+        MEMBERSHIPS, where=(("tenant_id", "==", tenant_id), ("role", "==", OWNER)), limit=2
+    )
+    owners = [DocKey(MEMBERSHIPS, doc_id) for doc_id, _ in store.query(owners_query)]
+
+    def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, None]:
+        current = docs[member]
+        if current is None:
+            raise NotFound("No such member", code="member_not_found")
+        if current.get("role") != expected_role:
+            raise Conflict("The member's role changed meanwhile; try again", code="role_changed")
+        still_owners = [key for key in owners if (docs[key] or {}).get("role") == OWNER]
+        if expected_role == OWNER and new_role != OWNER and len(still_owners) < 2:
+            raise Conflict("A tenant must keep at least one owner", code="last_owner")
+        writes = WriteSet()
+        if new_role is None:
+            writes.delete(member)
+        else:
+            writes.update(member, {"role": new_role})
+        return writes, None
+
+    store.transact([member, *owners], decide)
+
+
+def _accept(
+    store: AbstractStore, token_hash: str, *, user_id: str, email: str, now: datetime
+) -> InvitationRecord:
+    """Make `user_id` a member as invited, in one transaction (a token works once); `NotFound`
+    for an unknown, spent, expired or someone else's invitation, `Conflict` if they already
+    belong to the tenant."""
+    invitation = invitation_key(token_hash)
+    found = store.get(invitation)  # which tenant: the membership to read with it
+    if found is None:
+        raise NotFound("No such invitation, or it has expired", code="invitation_not_found")
+    member = membership_key(str(found["tenant_id"]), user_id)
+
+    def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, InvitationRecord]:
+        data = docs[invitation]
+        if (
+            data is None
+            or data.get("accepted_at") is not None
+            or data["expires_at"] <= now
+            or email_key(data["email"]) != email_key(email)
+        ):
+            raise NotFound("No such invitation, or it has expired", code="invitation_not_found")
+        record = record_from(InvitationRecord, data)
+        if docs[member] is not None:
+            raise Conflict("You already belong to this tenant", code="already_member")
+        writes = WriteSet()
+        writes.set(member, membership_doc(record.tenant_id, user_id, record.role, now=now))
+        writes.update(invitation, {"accepted_at": now, "accepted_by": user_id})
+        return writes, record
+
+    return store.transact([invitation, member], decide)
+
+
+def _invitations_of(store: AbstractStore, tenant_id: str) -> list[InvitationRecord]:
+    """The tenant's invitations, accepted or not, oldest first."""
+    rows = store.query(Query(INVITATIONS, where=(("tenant_id", "==", tenant_id),)))
+    return sorted(
+        (record_from(InvitationRecord, doc) for _, doc in rows), key=lambda r: r.created_at
+    )

@@ -22,11 +22,11 @@ from auth.principal import Principal, Role
 from auth.secrets import same, sha256
 from core.errors import Forbidden, Unauthorized
 from identity import rate_limits
+from identity.api_keys import find_by_prefix
 from identity.context import AuthContext
+from identity.directory import get_membership_and_user
 from identity.logs import log_api_key_rejected
-from ledger import api_keys as stored_keys
-from ledger.memberships import get_membership_and_user
-from ledger.tokens import get_session
+from identity.records import SessionRecord, api_key_key, record_from, session_key
 
 __all__ = ["authenticate"]
 
@@ -48,7 +48,8 @@ def authenticate(
         claims = tokens.decode_access_token(credential.value, key=ctx.signing_key)
         return _from_membership(ctx, claims.user_id, tenant_id or claims.tenant_id, via="jwt")
     session_id = sessions.unsign_session(credential.value, key=ctx.signing_key)
-    record = get_session(ctx.db, sha256(session_id))
+    found = ctx.store.get(session_key(sha256(session_id)))
+    record = record_from(SessionRecord, found) if found is not None else None
     if record is None or record.revoked_at is not None or record.expires_at <= ctx.now():
         raise Unauthorized("The session has ended; log in again", code="session_expired")
     if method.upper() not in sessions.SAFE_METHODS:
@@ -60,7 +61,7 @@ def authenticate(
 def _from_membership(ctx: AuthContext, user_id: str, tenant_id: str, *, via: str) -> Principal:
     if not tenant_id:
         raise Forbidden("You are not a member of any tenant", code="no_membership")
-    membership, user = get_membership_and_user(ctx.db, tenant_id, user_id)
+    membership, user = get_membership_and_user(ctx.store, tenant_id, user_id)
     if user is None:
         raise Unauthorized("This account no longer exists", code="invalid_token")
     if membership is None:
@@ -79,19 +80,19 @@ def _from_api_key(ctx: AuthContext, key: str, *, tenant_id: str | None, client: 
     now = ctx.now()
     prefix = parse_prefix(key)
     digest = hash_api_key(key)
-    candidates = stored_keys.find_by_prefix(ctx.db, prefix) if prefix else []
+    candidates = find_by_prefix(ctx.store, prefix) if prefix else []
     record = next((k for k in candidates if same(k.key_hash, digest)), None)
     if record is None or record.revoked_at is not None:
         reason = "revoked" if record is not None else "unknown"
         log_api_key_rejected(reason=reason)
         # only failures are counted (a valid key costs no limiter read); past the limit a
         # client's further failures answer 429 instead of 401
-        rate_limits.count(ctx.db, rate_limits.API_KEY_FAILURES, client, now=now)
+        rate_limits.count(ctx.store, rate_limits.API_KEY_FAILURES, client, now=now)
         raise Unauthorized(f"The API key is {reason} or not valid", code="invalid_api_key")
     if tenant_id and tenant_id != record.tenant_id:
         raise Forbidden("This API key belongs to another tenant", code="tenant_forbidden")
     if record.last_used_at is None or record.last_used_at + LAST_USED_RESOLUTION <= now:
-        stored_keys.touch_api_key(ctx.db, record.key_id, now=now)
+        ctx.store.update(api_key_key(record.key_id), {"last_used_at": now})
     return Principal(
         tenant_id=record.tenant_id,
         role=Role(record.role),

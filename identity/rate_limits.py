@@ -1,19 +1,24 @@
-"""Rate limits of the identity flows, counted in Firestore so they hold across instances.
+"""Rate limits of the identity flows, counted in the store so they hold across instances.
 
-`RateLimited` (429) carries `retry_after` seconds; the edge puts it in `Retry-After`.
+Fixed windows: each bucket counts events in a document per window,
+`rate_limits/{sha256(bucket:window:index)}` (`count`, `expire_at` for a TTL policy). `count` is
+one atomic server-side increment that returns the new count, so it needs no transaction and
+never aborts under contention (a burst of failures is exactly when the limiter must keep
+answering); `check` only reads. `RateLimited` (429) carries `retry_after` seconds; the edge
+puts it in `Retry-After`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
 from core.errors import RateLimited
 from identity.logs import log_rate_limited
-
-if TYPE_CHECKING:
-    from ledger.client import Firestore
+from ledger.collections import RATE_LIMITS
+from ledger.store import AbstractStore, DocKey
 
 __all__ = [
     "API_KEY_FAILURES",
@@ -41,26 +46,35 @@ VERIFY_FAILURES = Limit("verify", 10, 900)
 API_KEY_FAILURES = Limit("api-key-client", 20, 300)
 
 
+def check(store: AbstractStore, limit: Limit, key: str, *, now: datetime) -> None:
+    """Raise `RateLimited` if `key` has used up `limit` in this window (counts nothing)."""
+    window, end = _window(limit, key, now)
+    doc = store.get(window)
+    if doc is not None and int(doc.get("count") or 0) >= limit.limit:
+        _raise(limit, _seconds_left(end, now))
+
+
+def count(store: AbstractStore, limit: Limit, key: str, *, now: datetime) -> None:
+    """Count one event for `key`; raise `RateLimited` if that went over the limit."""
+    window, end = _window(limit, key, now)
+    if store.increment(window, "count", also={"expire_at": end}) > limit.limit:
+        _raise(limit, _seconds_left(end, now))
+
+
+def _window(limit: Limit, key: str, now: datetime) -> tuple[DocKey, datetime]:
+    index = int(now.timestamp()) // limit.window
+    end = datetime.fromtimestamp((index + 1) * limit.window, UTC)
+    bucket = f"{limit.scope}:{key}"
+    doc_id = hashlib.sha256(f"{bucket}:{limit.window}:{index}".encode()).hexdigest()
+    return DocKey(RATE_LIMITS, doc_id), end
+
+
+def _seconds_left(end: datetime, now: datetime) -> int:
+    return max(1, math.ceil((end - now).total_seconds()))
+
+
 def _raise(limit: Limit, wait: int) -> None:
     log_rate_limited(scope=limit.scope, retry_after=wait)
     raise RateLimited(
         f"Too many attempts; retry in {wait} seconds", retry_after=wait, code="rate_limited"
     )
-
-
-def check(db: Firestore, limit: Limit, key: str, *, now: datetime) -> None:
-    """Raise `RateLimited` if `key` has used up `limit` (counts nothing)."""
-    from ledger.rate_limits import retry_after
-
-    wait = retry_after(db, f"{limit.scope}:{key}", limit=limit.limit, window=limit.window, now=now)
-    if wait is not None:
-        _raise(limit, wait)
-
-
-def count(db: Firestore, limit: Limit, key: str, *, now: datetime) -> None:
-    """Count one event for `key`; raise `RateLimited` if it is over the limit."""
-    from ledger.rate_limits import hit
-
-    wait = hit(db, f"{limit.scope}:{key}", limit=limit.limit, window=limit.window, now=now)
-    if wait is not None:
-        _raise(limit, wait)

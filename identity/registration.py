@@ -8,29 +8,39 @@ is reported in the answer (and can be retried with a re-send), never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 from auth.passwords import check_strength, hash_password
 from auth.secrets import keyed_hash, new_code, new_token, random_id, same, sha256
-from core.errors import MailSendFailed, RateLimited, ValidationError
+from core.errors import Conflict, MailSendFailed, RateLimited, ValidationError
 from identity import rate_limits
 from identity.commands import Signup, VerifyCode
 from identity.context import AuthContext
+from identity.directory import find_user_by_email
 from identity.emails import verification_email
 from identity.logs import log_email_verified, log_mail_failed, log_signed_up
-from ledger.accounts import UserRecord, create_account, email_key, find_user_by_email
-from ledger.verifications import (
+from identity.records import (
     CheckOutcome,
+    UserRecord,
     VerificationRecord,
-    check_verification,
-    get_verification,
-    put_verification,
+    email_guard_key,
+    email_key,
+    membership_doc,
+    membership_key,
+    record_from,
+    stored,
+    tenant_key,
+    user_key,
+    verification_key,
 )
+from ledger.store import AbstractStore, Doc, DocKey, WriteSet
 
 __all__ = [
     "SignupResult",
+    "create_account",
     "resend_verification",
     "send_verification",
     "signup",
@@ -53,7 +63,7 @@ class SignupResult:
 
 def signup(ctx: AuthContext, command: Signup, *, client: str) -> SignupResult:
     """Create the user, their tenant and owner membership; send the verification email."""
-    rate_limits.count(ctx.db, rate_limits.SIGNUPS_PER_CLIENT, client, now=ctx.now())
+    rate_limits.count(ctx.store, rate_limits.SIGNUPS_PER_CLIENT, client, now=ctx.now())
     check_strength(command.password)
     user = UserRecord(
         user_id=random_id("usr"),
@@ -63,7 +73,7 @@ def signup(ctx: AuthContext, command: Signup, *, client: str) -> SignupResult:
         created_at=ctx.now(),
     )
     tenant_id = random_id("ten")
-    create_account(ctx.db, user=user, tenant_id=tenant_id, business_name=command.business_name)
+    create_account(ctx.store, user=user, tenant_id=tenant_id, business_name=command.business_name)
     log_signed_up(user_id=user.user_id, tenant_id=tenant_id)
     try:
         send_verification(ctx, user_id=user.user_id, email=user.email)
@@ -72,6 +82,46 @@ def signup(ctx: AuthContext, command: Signup, *, client: str) -> SignupResult:
         log_mail_failed(purpose="verification", user_id=user.user_id)
         sent = False
     return SignupResult(user.user_id, tenant_id, user.email, sent)
+
+
+def create_account(
+    store: AbstractStore, *, user: UserRecord, tenant_id: str | None, business_name: str | None
+) -> None:
+    """Write the user (and, with a tenant, the tenant and its owner membership) at once;
+    `Conflict` when the email address is taken. No lock: the writes commit only if the
+    address's guard is still missing, so of two signups with one address exactly one wins."""
+    guard = email_guard_key(user.email)
+    created = store.commit_if_unchanged(
+        [guard], lambda docs: _account_writes(docs[guard], guard, user, tenant_id, business_name)
+    )
+    if not created:
+        raise Conflict("An account with this email address already exists", code="email_taken")
+
+
+def _account_writes(
+    taken: Doc | None,
+    guard: DocKey,
+    user: UserRecord,
+    tenant_id: str | None,
+    business_name: str | None,
+) -> tuple[WriteSet, bool]:
+    writes = WriteSet()
+    if taken is not None:
+        return writes, False
+    writes.set(guard, {"user_id": user.user_id, "created_at": user.created_at})
+    writes.set(user_key(user.user_id), stored(user))
+    if tenant_id is not None:
+        tenant = {
+            "tenant_id": tenant_id,
+            "name": business_name,
+            "owner_user_id": user.user_id,
+            "platform_fee_bps": 0,
+            "created_at": user.created_at,
+        }
+        writes.set(tenant_key(tenant_id), tenant)
+        owner = membership_doc(tenant_id, user.user_id, "owner", now=user.created_at)
+        writes.set(membership_key(tenant_id, user.user_id), owner)
+    return writes, True
 
 
 def send_verification(ctx: AuthContext, *, user_id: str, email: str) -> None:
@@ -85,25 +135,27 @@ def send_verification(ctx: AuthContext, *, user_id: str, email: str) -> None:
         sent_at=now,
         expires_at=now + VERIFICATION_TTL,
     )
-    put_verification(ctx.db, record)
+    ctx.store.set(verification_key(user_id), stored(record))
     link = f"{ctx.app_base_url}/verify-email?token={user_id}.{token}"
     hours = int(VERIFICATION_TTL.total_seconds() // 3600)
     try:
         ctx.mailer.send(verification_email(to=email, link=link, code=code, hours=hours))
     except MailSendFailed:  # nothing was sent: no cool-down before the next try
-        put_verification(ctx.db, replace(record, sent_at=now - RESEND_COOLDOWN))
+        ctx.store.set(
+            verification_key(user_id), stored(replace(record, sent_at=now - RESEND_COOLDOWN))
+        )
         raise
 
 
 def verify_email_token(ctx: AuthContext, token: str, *, client: str) -> None:
     """Apply the link token (`USER_ID.SECRET`) of the verification email."""
-    rate_limits.check(ctx.db, rate_limits.VERIFY_FAILURES, client, now=ctx.now())
+    rate_limits.check(ctx.store, rate_limits.VERIFY_FAILURES, client, now=ctx.now())
     user_id, _, secret = token.partition(".")
     if not user_id or not secret:
         _fail(ctx, CheckOutcome.MISSING, client)
     digest = sha256(secret)
-    outcome = check_verification(
-        ctx.db,
+    outcome = _check(
+        ctx.store,
         user_id,
         lambda record: same(record.token_hash, digest),
         max_attempts=MAX_ATTEMPTS,
@@ -117,13 +169,13 @@ def verify_email_token(ctx: AuthContext, token: str, *, client: str) -> None:
 def verify_email_code(ctx: AuthContext, command: VerifyCode, *, client: str) -> None:
     """Apply the 6-digit code sent to `command.email`."""
     bucket = f"{client}:{email_key(command.email)}"
-    rate_limits.check(ctx.db, rate_limits.VERIFY_FAILURES, bucket, now=ctx.now())
-    user = find_user_by_email(ctx.db, command.email)
+    rate_limits.check(ctx.store, rate_limits.VERIFY_FAILURES, bucket, now=ctx.now())
+    user = find_user_by_email(ctx.store, command.email)
     if user is None:
         _fail(ctx, CheckOutcome.MISSING, bucket)
     digest = keyed_hash(f"{user.user_id}:{command.code}", key=ctx.signing_key)
-    outcome = check_verification(
-        ctx.db,
+    outcome = _check(
+        ctx.store,
         user.user_id,
         lambda record: same(record.code_hash, digest),
         max_attempts=MAX_ATTEMPTS,
@@ -134,8 +186,39 @@ def verify_email_code(ctx: AuthContext, command: VerifyCode, *, client: str) -> 
     log_email_verified(user_id=user.user_id, method="code")
 
 
+def _check(
+    store: AbstractStore,
+    user_id: str,
+    matches: Callable[[VerificationRecord], bool],
+    *,
+    max_attempts: int,
+    now: datetime,
+) -> CheckOutcome:
+    """Count one attempt against the user's pending verification and apply it if it matches
+    (one transaction: a link or code works once)."""
+    pending, user = verification_key(user_id), user_key(user_id)
+
+    def attempt(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, CheckOutcome]:
+        writes = WriteSet()
+        if docs[pending] is None:
+            return writes, CheckOutcome.MISSING
+        record = record_from(VerificationRecord, docs[pending])
+        if record.expires_at <= now:
+            return writes, CheckOutcome.EXPIRED
+        if record.attempts >= max_attempts:
+            return writes, CheckOutcome.EXHAUSTED
+        if not matches(record):
+            writes.update(pending, {"attempts": record.attempts + 1})
+            return writes, CheckOutcome.WRONG
+        writes.update(user, {"email_verified": True, "email_verified_at": now})
+        writes.delete(pending)
+        return writes, CheckOutcome.VERIFIED
+
+    return store.transact([pending], attempt)
+
+
 def _fail(ctx: AuthContext, outcome: CheckOutcome, bucket: str) -> NoReturn:
-    rate_limits.count(ctx.db, rate_limits.VERIFY_FAILURES, bucket, now=ctx.now())
+    rate_limits.count(ctx.store, rate_limits.VERIFY_FAILURES, bucket, now=ctx.now())
     if outcome is CheckOutcome.EXPIRED:
         raise ValidationError(
             "The verification has expired; ask for a new one", code="verification_expired"
@@ -152,10 +235,11 @@ def _fail(ctx: AuthContext, outcome: CheckOutcome, bucket: str) -> NoReturn:
 def resend_verification(ctx: AuthContext, email: str) -> None:
     """Send a new link and code, at most once per cool-down. Unknown or already verified
     addresses get the same (silent) answer, so this does not tell who has an account."""
-    user = find_user_by_email(ctx.db, email)
+    user = find_user_by_email(ctx.store, email)
     if user is None or user.email_verified:
         return
-    pending = get_verification(ctx.db, user.user_id)
+    pending_doc = ctx.store.get(verification_key(user.user_id))
+    pending = record_from(VerificationRecord, pending_doc) if pending_doc else None
     if pending is not None and pending.sent_at + RESEND_COOLDOWN > ctx.now():
         wait = (pending.sent_at + RESEND_COOLDOWN - ctx.now()).total_seconds()
         raise RateLimited(

@@ -11,8 +11,8 @@ from auth.principal import Principal
 from auth.secrets import sha256
 from core.errors import Forbidden
 from identity.context import AuthContext
-from ledger.memberships import get_membership
-from ledger.tokens import set_session_tenant
+from identity.directory import get_membership
+from identity.records import session_key
 
 __all__ = ["switch_tenant"]
 
@@ -21,6 +21,6 @@ def switch_tenant(ctx: AuthContext, principal: Principal, tenant_id: str) -> Non
     """Make `tenant_id` the session's tenant; `Forbidden` unless the user is a member."""
     if principal.session_id is None or principal.user_id is None:
         raise Forbidden("Only a dashboard session can switch tenants", code="session_required")
-    if get_membership(ctx.db, tenant_id, principal.user_id) is None:
+    if get_membership(ctx.store, tenant_id, principal.user_id) is None:
         raise Forbidden("You are not a member of this tenant", code="tenant_forbidden")
-    set_session_tenant(ctx.db, sha256(principal.session_id), tenant_id)
+    ctx.store.update(session_key(sha256(principal.session_id)), {"tenant_id": tenant_id})

@@ -12,3 +12,14 @@ REFUNDS = "refunds"
 DISPUTES = "disputes"
 SUPPORT_TICKETS = "support_tickets"
 IDEMPOTENCY = "idempotency"
+
+# identity (`identity/records.py` says what each holds)
+USERS = "users"
+USER_EMAILS = "user_emails"  # sha256(email) → user: one address, one user
+MEMBERSHIPS = "memberships"
+INVITATIONS = "invitations"
+REFRESH_TOKENS = "refresh_tokens"
+SESSIONS = "sessions"
+EMAIL_VERIFICATIONS = "email_verifications"
+API_KEYS = "api_keys"
+RATE_LIMITS = "rate_limits"

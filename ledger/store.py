@@ -37,6 +37,7 @@ __all__ = [
 
 Doc = dict[str, Any]
 T = TypeVar("T")
+BUSY = "The ledger is busy with this record; retry shortly"
 
 
 @dataclass(frozen=True, order=True)
@@ -262,6 +263,8 @@ class FirestoreStore(AbstractStore):
             seen = {k: snapshots.get(self._ref(k).path) for k in keys}
             docs = {k: _doc(snapshot) for k, snapshot in seen.items()}
             writes, result = decide(docs)
+            if not (writes.sets or writes.updates or writes.deletes):
+                return result  # nothing to commit
 
             batch = self._db.batch()
             for key, doc in writes.sets.items():
@@ -282,9 +285,7 @@ class FirestoreStore(AbstractStore):
                 google_exceptions.NotFound,  # deleted meanwhile
             ) as error:
                 if attempt == max_attempts:
-                    raise Contention(
-                        "The ledger is busy with this payment; retry shortly"
-                    ) from error
+                    raise Contention(BUSY) from error
                 continue
             return result
         raise AssertionError("unreachable")
@@ -320,10 +321,10 @@ def _translated_errors() -> Iterator[None]:
     try:
         yield
     except google_exceptions.Aborted as error:
-        raise Contention("The ledger is busy with this payment; retry shortly") from error
+        raise Contention(BUSY) from error
     except ValueError as error:
         if isinstance(error.__cause__, google_exceptions.Aborted):  # the client gave up retrying
-            raise Contention("The ledger is busy with this payment; retry shortly") from error
+            raise Contention(BUSY) from error
         raise
     except (
         google_exceptions.ServiceUnavailable,

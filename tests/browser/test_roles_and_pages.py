@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 import bootstrap
 from auth.principal import Role
-from ledger.memberships import add_membership
+from identity.members import add_membership
 from payments import refunds
 from tests.browser.conftest import shoot
 from tests.browser.stack import (
@@ -100,7 +100,7 @@ def test_a_user_of_two_businesses_switches_and_sees_each_ones_data_only(
     owner = first.users[Role.OWNER]
     ctx = service_context()
     add_membership(
-        ctx.db, tenant_id=second.tenant_id, user_id=owner.user_id, role="admin", now=ctx.now()
+        ctx.store, tenant_id=second.tenant_id, user_id=owner.user_id, role="admin", now=ctx.now()
     )
     for older in range(25):  # a second page of payments for the first business
         seed_payment(first.tenant_id, reference=f"bulk-{older}", created=now() - 60 * (older + 1))

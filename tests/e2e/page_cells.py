@@ -30,7 +30,7 @@ from auth.principal import Role
 from auth.rbac import has_permission
 from auth.secrets import sha256
 from functions.routes import Route
-from ledger.tokens import SessionRecord, put_session
+from identity.records import SessionRecord, session_key, stored
 from tests.e2e.auth.helpers import SIGNING_KEY, SeededTenant, service_context
 
 __all__ = ["ANY", "LOGIN", "Page", "PageCell", "PublicForm", "cells_of_page", "check", "send"]
@@ -88,17 +88,15 @@ def session(user_id: str, tenant_id: str, *, ended: bool = False, key: str = SIG
     """A dashboard session of the user (as `POST /dashboard/login` makes), fresh."""
     ctx = service_context()
     session_id, now = sessions.new_session_id(), ctx.now()
-    put_session(
-        ctx.db,
-        SessionRecord(
-            session_hash=sha256(session_id),
-            user_id=user_id,
-            tenant_id=tenant_id,
-            created_at=now,
-            expires_at=now + timedelta(hours=1),
-            revoked_at=now if ended else None,
-        ),
+    record = SessionRecord(
+        session_hash=sha256(session_id),
+        user_id=user_id,
+        tenant_id=tenant_id,
+        created_at=now,
+        expires_at=now + timedelta(hours=1),
+        revoked_at=now if ended else None,
     )
+    ctx.store.create(session_key(record.session_hash), stored(record))
     cookie = sessions.sign_session(session_id, key=key)
     return Visit({"session": cookie}, {}, sessions.csrf_token(session_id, key=SIGNING_KEY))
 

@@ -414,11 +414,12 @@ def world(firestore_emulator: gcloud.RunningEmulator, mail_capture: str) -> Iter
     bootstrap.reset()
     victim, other = seed_tenant("Victim"), seed_tenant("Other")
     revoked = seed_tenant("Revoked").keys[Role.ADMIN]
-    from ledger.api_keys import find_by_prefix, revoke_api_key
+    from identity.api_keys import find_by_prefix
+    from identity.records import api_key_key
 
     ctx = service_context()
-    for record in find_by_prefix(ctx.db, revoked[:16]):
-        revoke_api_key(ctx.db, record.key_id, now=ctx.now())
+    for record in find_by_prefix(ctx.store, revoked[:16]):
+        ctx.store.update(api_key_key(record.key_id), {"revoked_at": ctx.now()})
     stripe_port = gcloud.free_port()
     with (
         stripe_emulator(stripe_port) as stripe,

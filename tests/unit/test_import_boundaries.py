@@ -107,3 +107,14 @@ def test_layers_import_one_way(layer: str, forbidden: tuple[str, ...]) -> None:
         if any(is_within(module, f) for f in forbidden)
     ]
     assert offenders == []
+
+
+def test_the_ledger_raises_only_unavailable_and_contention() -> None:
+    allowed = {"core.errors", "core.errors.Contention", "core.errors.Unavailable"}
+    offenders = [
+        f"{relative(path)} imports {module}"
+        for path in python_files("ledger")
+        for module in imported_modules(path)
+        if is_within(module, "core") and module not in allowed
+    ]
+    assert offenders == []

@@ -27,8 +27,9 @@ from identity import api_keys
 from identity.commands import CreateApiKey
 from identity.context import AuthContext
 from identity.mail import AbstractMailer, EmailMessage
-from ledger.accounts import UserRecord, create_account
-from ledger.memberships import add_membership
+from identity.members import add_membership
+from identity.records import UserRecord
+from identity.registration import create_account
 from tests.e2e.servers import Server, functions_server
 
 SIGNING_KEY = "test-signing-key-" + "0123456789abcdef" * 2
@@ -96,7 +97,7 @@ class RecordingMailer(AbstractMailer):
 def service_context() -> AuthContext:
     """The services' context on the test's Firestore, with the stack's signing key."""
     return AuthContext(
-        db=bootstrap.firestore_client(),
+        store=bootstrap.store(),
         signing_key=SIGNING_KEY,
         mailer=RecordingMailer(),
         app_base_url="http://127.0.0.1:8080",
@@ -147,9 +148,11 @@ def seed_user(
     user_id = f"usr_{uuid.uuid4().hex[:20]}"
     email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.test"
     user = UserRecord(user_id, email, password_hash(), verified, ctx.now())
-    create_account(ctx.db, user=user, tenant_id=None, business_name=None)
+    create_account(ctx.store, user=user, tenant_id=None, business_name=None)
     if tenant_id is not None:
-        add_membership(ctx.db, tenant_id=tenant_id, user_id=user_id, role=role.value, now=ctx.now())
+        add_membership(
+            ctx.store, tenant_id=tenant_id, user_id=user_id, role=role.value, now=ctx.now()
+        )
     return SeededUser(user_id, email, access_token(user_id, tenant_id or ""))
 
 
@@ -160,7 +163,7 @@ def seed_tenant(name: str = "Acme", ctx: AuthContext | None = None) -> SeededTen
     owner_id = f"usr_{uuid.uuid4().hex[:20]}"
     owner_email = f"owner-{uuid.uuid4().hex[:8]}@example.test"
     owner = UserRecord(owner_id, owner_email, password_hash(), True, ctx.now())
-    create_account(ctx.db, user=owner, tenant_id=tenant_id, business_name=name)
+    create_account(ctx.store, user=owner, tenant_id=tenant_id, business_name=name)
     tenant = SeededTenant(tenant_id, name)
     tenant.users[Role.OWNER] = SeededUser(owner_id, owner_email, access_token(owner_id, tenant_id))
     for role in (Role.ADMIN, Role.DEVELOPER, Role.VIEWER):
