@@ -46,7 +46,7 @@ from payments.events.model import StripeEvent
 from payments.webhooks.records import inbox_record
 from payments.webhooks.routing import EventRoute
 from payments.webhooks.signature import sign
-from tests import stripe_events as se
+from tests.support import stripe_events as se
 
 __all__ = ["CLIENT_LIBRARIES", "Probe", "probes", "run_cold_start"]
 

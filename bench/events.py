@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from payments.webhooks.signature import sign
-from tests import stripe_events as se
+from tests.support import stripe_events as se
 
 __all__ = [
     "CONNECT_SECRET",

@@ -12,6 +12,7 @@ from flask import Request, Response
 
 from auth import sessions
 from bootstrap import auth_context
+from core import fields
 from core.errors import ValidationError
 from functions._auth import authenticate, client_address, require
 from functions._http import http_function, json_body, json_response
@@ -23,8 +24,7 @@ from identity.commands import (
     Invite,
     Signup,
     VerifyCode,
-    email_field,
-    text_field,
+    email_address,
 )
 from identity.context import AuthContext
 
@@ -61,7 +61,7 @@ def signup(request: Request) -> Response:
 
 
 def verify_email(request: Request) -> Response:
-    token = text_field(json_body(request), "token", max_length=200)
+    token = fields.text(json_body(request), "token", required=True)
     registration.verify_email_token(_ctx(), token, client=client_address(request))
     return json_response({"email_verified": True})
 
@@ -73,7 +73,7 @@ def verify_email_code(request: Request) -> Response:
 
 
 def resend_verification(request: Request) -> Response:
-    registration.resend_verification(_ctx(), email_field(json_body(request)))
+    registration.resend_verification(_ctx(), email_address(json_body(request)))
     return json_response({"status": "sent if the address has an unverified account"}, status=202)
 
 
@@ -95,7 +95,7 @@ def login(request: Request) -> Response:
 
 
 def refresh_token(request: Request) -> Response:
-    token = text_field(json_body(request), "refresh_token", max_length=200)
+    token = fields.text(json_body(request), "refresh_token", required=True)
     return _tokens(logins.refresh(_ctx(), token))
 
 
@@ -183,7 +183,7 @@ def remove_member(request: Request, user_id: str) -> Response:
 
 def accept_invitation(request: Request) -> Response:
     principal = authenticate(request)
-    token = text_field(json_body(request), "token", max_length=200)
+    token = fields.text(json_body(request), "token", required=True)
     return json_response(members.accept_invitation(_ctx(), principal, token))
 
 

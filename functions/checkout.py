@@ -12,7 +12,7 @@ from functions._auth import require
 from functions._http import http_function, json_body
 from functions._idempotency import idempotent
 from payments.checkout import create_checkout_session as create
-from payments.commands import parse_checkout
+from payments.commands import CreateCheckoutSession
 
 __all__ = ["checkout"]
 
@@ -21,7 +21,7 @@ def create_checkout_session(request: Request) -> Response:
     principal = require(request, "checkout:create")
 
     def action(key: str | None) -> tuple[int, object]:
-        cmd = parse_checkout(principal.tenant_id, json_body(request))
+        cmd = CreateCheckoutSession.from_body(json_body(request), tenant_id=principal.tenant_id)
         session = create(
             cmd,
             bootstrap.store(),

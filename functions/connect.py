@@ -13,14 +13,14 @@ from functions._auth import require
 from functions._bodies import optional_json_body
 from functions._http import http_function, json_response
 from payments import connect as service
-from payments.commands import parse_account_link, parse_connect_account
+from payments.commands import CreateAccountLink, CreateConnectAccount
 
 __all__ = ["connect"]
 
 
 def create_account(request: Request) -> Response:
     principal = require(request, "connect:manage")
-    cmd = parse_connect_account(principal.tenant_id, optional_json_body(request))
+    cmd = CreateConnectAccount.from_body(optional_json_body(request), tenant_id=principal.tenant_id)
     status, created = service.create_account(
         cmd, bootstrap.store(), bootstrap.stripe_gateway(), now=datetime.now(UTC)
     )
@@ -29,7 +29,7 @@ def create_account(request: Request) -> Response:
 
 def create_account_link(request: Request) -> Response:
     principal = require(request, "connect:manage")
-    cmd = parse_account_link(principal.tenant_id, optional_json_body(request))
+    cmd = CreateAccountLink.from_body(optional_json_body(request), tenant_id=principal.tenant_id)
     link = service.create_account_link(
         cmd, bootstrap.store(), bootstrap.stripe_gateway(), settings=get_settings()
     )

@@ -13,7 +13,7 @@ from functions._bodies import optional_json_body
 from functions._http import http_function, json_response
 from functions._idempotency import idempotent
 from payments import payment_actions, payment_queries
-from payments.commands import parse_cancel, parse_capture
+from payments.commands import CancelPayment, CapturePayment
 
 __all__ = ["payments"]
 
@@ -43,7 +43,9 @@ def capture_payment(request: Request, payment_id: str) -> Response:
     principal = require(request, "payments:capture")
 
     def action(key: str | None) -> tuple[int, object]:
-        cmd = parse_capture(principal.tenant_id, payment_id, optional_json_body(request))
+        cmd = CapturePayment.from_body(
+            optional_json_body(request), tenant_id=principal.tenant_id, payment_id=payment_id
+        )
         result = payment_actions.capture_payment(
             cmd,
             bootstrap.store(),
@@ -60,7 +62,9 @@ def cancel_payment(request: Request, payment_id: str) -> Response:
     principal = require(request, "payments:cancel")
 
     def action(key: str | None) -> tuple[int, object]:
-        cmd = parse_cancel(principal.tenant_id, payment_id, optional_json_body(request))
+        cmd = CancelPayment.from_body(
+            optional_json_body(request), tenant_id=principal.tenant_id, payment_id=payment_id
+        )
         result = payment_actions.cancel_payment(
             cmd,
             bootstrap.store(),

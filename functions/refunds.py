@@ -11,7 +11,7 @@ from functions._auth import require
 from functions._http import http_function, json_body, json_response
 from functions._idempotency import idempotent
 from payments import refunds as service
-from payments.commands import parse_refund
+from payments.commands import CreateRefund
 
 __all__ = ["refunds"]
 
@@ -20,7 +20,7 @@ def create_refund(request: Request) -> Response:
     principal = require(request, "refunds:create")
 
     def action(key: str | None) -> tuple[int, object]:
-        cmd = parse_refund(principal.tenant_id, json_body(request))
+        cmd = CreateRefund.from_body(json_body(request), tenant_id=principal.tenant_id)
         refund = service.create_refund(
             cmd,
             bootstrap.store(),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from auth.principal import Role
+from core import fields
 from core.errors import ValidationError
+from core.fields import Body
 
 __all__ = [
     "ChangeRole",
@@ -16,42 +17,21 @@ __all__ = [
     "Invite",
     "Signup",
     "VerifyCode",
-    "email_field",
-    "text_field",
+    "email_address",
+    "role_field",
 ]
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+ROLES = tuple(role.value for role in Role)
 
 
-def text_field(body: dict[str, Any], name: str, *, max_length: int = 200) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"`{name}` is required", code="missing_field", param=name)
-    if len(value) > max_length:
-        raise ValidationError(
-            f"`{name}` must have at most {max_length} characters", code="too_long", param=name
-        )
-    return value
+def email_address(body: Body, name: str = "email") -> str:
+    """A person's email address, lower-cased: identity compares addresses without case."""
+    return fields.email(body, name, required=True).lower()
 
 
-def email_field(body: dict[str, Any], name: str = "email") -> str:
-    email = text_field(body, name, max_length=254).strip().lower()
-    if not _EMAIL.match(email):
-        raise ValidationError("Give a valid email address", code="invalid_email", param=name)
-    return email
-
-
-def role_field(body: dict[str, Any], name: str = "role", default: Role | None = None) -> Role:
-    value = body.get(name)
-    if value is None and default is not None:
-        return default
-    try:
-        return Role(str(value))
-    except ValueError:
-        roles = ", ".join(role.value for role in Role)
-        raise ValidationError(
-            f"`{name}` must be one of {roles}", code="invalid_role", param=name
-        ) from None
+def role_field(body: Body, name: str = "role", default: Role | None = None) -> Role:
+    value = fields.one_of(body, name, ROLES, code="invalid_role")
+    return Role(value) if value is not None else fields.required(default, name)
 
 
 @dataclass(frozen=True)
@@ -60,8 +40,8 @@ class Credentials:
     password: str = field(repr=False)
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> Credentials:
-        return cls(email_field(body), text_field(body, "password", max_length=256))
+    def from_body(cls, body: Body) -> Credentials:
+        return cls(email_address(body), fields.secret(body, "password"))
 
 
 @dataclass(frozen=True)
@@ -71,11 +51,11 @@ class Signup:
     business_name: str
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> Signup:
+    def from_body(cls, body: Body) -> Signup:
         return cls(
-            email=email_field(body),
-            password=text_field(body, "password", max_length=256),
-            business_name=text_field(body, "business_name", max_length=100).strip(),
+            email=email_address(body),
+            password=fields.secret(body, "password"),
+            business_name=fields.text(body, "business_name", required=True, max_length=100),
         )
 
 
@@ -85,11 +65,11 @@ class VerifyCode:
     code: str = field(repr=False)
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> VerifyCode:
-        code = text_field(body, "code", max_length=12).strip()
+    def from_body(cls, body: Body) -> VerifyCode:
+        code = fields.text(body, "code", required=True, max_length=12)
         if not re.fullmatch(r"\d{6}", code):
             raise ValidationError("`code` is the 6-digit code", code="invalid_code", param="code")
-        return cls(email_field(body), code)
+        return cls(email_address(body), code)
 
 
 @dataclass(frozen=True)
@@ -98,7 +78,7 @@ class CreateApiKey:
     role: Role | None
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> CreateApiKey:
+    def from_body(cls, body: Body) -> CreateApiKey:
         name = body.get("name")
         if name is None:
             name = "API key"
@@ -114,8 +94,8 @@ class Invite:
     role: Role
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> Invite:
-        return cls(email=email_field(body), role=role_field(body, default=Role.VIEWER))
+    def from_body(cls, body: Body) -> Invite:
+        return cls(email=email_address(body), role=role_field(body, default=Role.VIEWER))
 
 
 @dataclass(frozen=True)
@@ -123,5 +103,5 @@ class ChangeRole:
     role: Role
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> ChangeRole:
+    def from_body(cls, body: Body) -> ChangeRole:
         return cls(role=role_field(body))

@@ -13,7 +13,7 @@ from functions.dashboard._chart import daily_volume_chart
 from functions.dashboard._session import signed_in
 from functions.dashboard._web import page, redirect, render, secured
 from payments import connect, insights, payment_queries
-from payments.commands import parse_account_link, parse_connect_account
+from payments.commands import CreateAccountLink, CreateConnectAccount
 from payments.tenants import load_tenant
 
 __all__ = ["connect_express", "connect_onboard", "connect_refresh", "connect_return", "home"]
@@ -47,7 +47,9 @@ def connect_onboard(request: Request) -> Response:
         bootstrap.store(),
         bootstrap.stripe_gateway(),
     )
-    command = parse_connect_account(tenant_id, {"email": shell.email} if shell.email else {})
+    command = CreateConnectAccount.from_body(
+        {"email": shell.email} if shell.email else {}, tenant_id=tenant_id
+    )
     connect.create_account(command, store, stripe, now=datetime.now(UTC))
     return _to_onboarding(tenant_id)
 
@@ -86,7 +88,7 @@ def connect_express(request: Request) -> Response:
 
 def _to_onboarding(tenant_id: str) -> Response:
     link = connect.create_account_link(
-        parse_account_link(tenant_id, {}),
+        CreateAccountLink.from_body({}, tenant_id=tenant_id),
         bootstrap.store(),
         bootstrap.stripe_gateway(),
         settings=get_settings(),

@@ -18,7 +18,7 @@ from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
 from functions.dashboard.payment_views import new_key, refundable, render_payment
 from payments import idempotency, payment_actions, payment_queries, refunds
-from payments.commands import parse_cancel, parse_capture, parse_refund
+from payments.commands import CancelPayment, CapturePayment, CreateRefund
 
 __all__ = ["cancel", "capture", "refund"]
 
@@ -51,7 +51,7 @@ def refund(request: Request, payment_id: str) -> Response:
         raw = form.get("amount", "").strip()
         amount = parse_amount(raw, payment["currency"] or "usd") if raw else None
         body = {"payment_id": payment["id"], "amount": amount, "reason": form.get("reason") or None}
-        command = parse_refund(tenant_id, body)
+        command = CreateRefund.from_body(body, tenant_id=tenant_id)
         key = idempotency.validate_key(form.get("idempotency_key") or new_key())
         if form.get("confirm") != "yes":
             return render(
@@ -73,7 +73,9 @@ def refund(request: Request, payment_id: str) -> Response:
 
 
 def _capture(shell: Shell, payment: dict[str, Any], form: dict[str, str], key: str) -> None:
-    command = parse_capture(shell.principal.tenant_id, payment["id"], {})
+    command = CapturePayment.from_body(
+        {}, tenant_id=shell.principal.tenant_id, payment_id=payment["id"]
+    )
     payment_actions.capture_payment(
         command,
         bootstrap.store(),
@@ -85,7 +87,9 @@ def _capture(shell: Shell, payment: dict[str, Any], form: dict[str, str], key: s
 
 def _cancel(shell: Shell, payment: dict[str, Any], form: dict[str, str], key: str) -> None:
     body = {"reason": form.get("reason") or None}
-    command = parse_cancel(shell.principal.tenant_id, payment["id"], body)
+    command = CancelPayment.from_body(
+        body, tenant_id=shell.principal.tenant_id, payment_id=payment["id"]
+    )
     payment_actions.cancel_payment(
         command,
         bootstrap.store(),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Request, Response
 
 import bootstrap
+from core import fields
 from functions.dashboard._session import signed_in
 from functions.dashboard._web import page, redirect, render
 from identity import members, tenancy
-from identity.commands import text_field
 
 __all__ = ["accept_invitation", "invitation_page", "switch_tenant"]
 
@@ -26,7 +26,7 @@ def invitation_page(request: Request) -> Response:
 def accept_invitation(request: Request) -> Response:
     shell = signed_in(request)
     ctx = bootstrap.auth_context()
-    token = text_field(dict(request.form), "token", max_length=200)
+    token = fields.text(dict(request.form), "token", required=True)
     joined = members.accept_invitation(ctx, shell.principal, token)
     tenancy.switch_tenant(ctx, shell.principal, str(joined["tenant_id"]))
     return redirect("/dashboard", notice="joined")
@@ -35,6 +35,6 @@ def accept_invitation(request: Request) -> Response:
 @page
 def switch_tenant(request: Request) -> Response:
     shell = signed_in(request)
-    tenant_id = text_field(dict(request.form), "tenant_id", max_length=200)
+    tenant_id = fields.text(dict(request.form), "tenant_id", required=True)
     tenancy.switch_tenant(bootstrap.auth_context(), shell.principal, tenant_id)
     return redirect("/dashboard", notice="switched")

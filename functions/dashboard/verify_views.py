@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Request, Response
 
 import bootstrap
+from core import fields
 from core.errors import AppError, RateLimited, ValidationError
 from functions._auth import client_address
 from functions.dashboard._session import check_form_token, safe_next, signed_in
 from functions.dashboard._web import page, redirect, render, render_form, render_form_error
 from functions.dashboard.account_views import FORM_ERRORS
 from identity import registration
-from identity.commands import VerifyCode, email_field, text_field
+from identity.commands import VerifyCode, email_address
 
 __all__ = ["resend_code", "verify_code", "verify_link", "verify_page"]
 
@@ -61,7 +62,7 @@ def resend_code(request: Request) -> Response:
     form = dict(request.form)
     next_page = safe_next(form.get("next"))
     try:
-        email = email_field(form)
+        email = email_address(form)
         registration.resend_verification(bootstrap.auth_context(), email)
     except AppError as error:
         return _verify_error(request, error, form.get("email", ""), next_page)
@@ -72,7 +73,7 @@ def resend_code(request: Request) -> Response:
 def verify_link(request: Request) -> Response:
     """The link of the verification email (`/verify-email?token=…`) verifies on arrival."""
     try:
-        token = text_field(dict(request.args), "token", max_length=200)
+        token = fields.text(dict(request.args), "token", required=True)
         registration.verify_email_token(
             bootstrap.auth_context(), token, client=client_address(request)
         )

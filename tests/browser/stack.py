@@ -19,11 +19,11 @@ import bootstrap
 from emulators import gcloud, pubsub
 from ledger.collections import DISPUTES, PAYMENTS, REFUNDS, WEBHOOK_EVENTS
 from ledger.store import DocKey
-from tests import stripe_events as se
 from tests.conftest import PROJECT
 from tests.e2e.api.stack import stripe_emulator, stripe_env
 from tests.e2e.auth.helpers import auth_env
 from tests.e2e.servers import ROOT, running
+from tests.support import stripe_events as se
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import socket
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +26,11 @@ from auth.tokens import decode_access_token
 from emulators.gcloud import free_port
 from emulators.stack import GIVEN_OR_MADE, PORT_VARIABLES
 from payments.webhooks.signature import sign
-from tests import stripe_events as se
 from tests.e2e import api_client
 from tests.e2e.servers import ROOT, running
-from tests.processes import java_processes_serving
+from tests.support import stripe_events as se
+from tests.support.processes import java_processes_serving
+from tests.support.waiting import eventually
 
 PASSWORD = "correct horse battery staple"
 STOP_BOUND_S = 20.0  # SIGTERM to the group → nothing of the stack left
@@ -38,13 +39,6 @@ STOP_BOUND_S = 20.0  # SIGTERM to the group → nothing of the stack left
 def port_is_open(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def eventually(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def stack_env(ports: dict[str, int], **overrides: str) -> dict[str, str]:

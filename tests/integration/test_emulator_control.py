@@ -7,7 +7,7 @@ import urllib.request
 import ledger
 from emulators import gcloud
 from tests.conftest import PROJECT
-from tests.processes import java_processes_serving
+from tests.support.processes import java_processes_serving
 
 
 def test_stopping_an_emulator_stops_its_java_child_too() -> None:

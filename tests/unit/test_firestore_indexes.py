@@ -19,7 +19,7 @@ from payments.webhooks import operations
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.service import WebhookDeps
-from tests.webhook_support import FakeQueue
+from tests.support.webhooks import FakeQueue
 
 ROOT = Path(__file__).resolve().parents[2]
 

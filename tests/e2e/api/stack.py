@@ -5,9 +5,8 @@ Firestore and Pub/Sub emulators, and the mail capture; plus request helpers."""
 from __future__ import annotations
 
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +14,11 @@ from typing import Any
 import requests
 
 from emulators import gcloud, pubsub
-from tests import webhook_support as ws
 from tests.conftest import PROJECT
 from tests.e2e import api_client
 from tests.e2e.auth.helpers import AuthStack, auth_server
 from tests.e2e.servers import ROOT, Server, running
+from tests.support import webhooks as ws
 
 STRIPE_KEY = "sk_test_api_e2e"
 
@@ -91,16 +90,6 @@ def api_stack(mail_url: str, pubsub_emulator: gcloud.RunningEmulator) -> Iterato
         pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=auth.url)
         with stripe_emulator(stripe_port, webhook_url=f"{auth.url}/webhook") as emulator:
             yield ApiStack(auth, emulator.url)
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def key() -> dict[str, str]:

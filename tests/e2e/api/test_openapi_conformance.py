@@ -43,8 +43,9 @@ from auth.principal import Role
 from emulators import gcloud
 from functions.discovery import OPENAPI_FILE
 from tests.e2e import api_client
-from tests.e2e.api.stack import ApiStack, api_stack, connect_tenant, eventually
+from tests.e2e.api.stack import ApiStack, api_stack, connect_tenant
 from tests.e2e.auth.helpers import SeededTenant, seed_tenant
+from tests.support.waiting import eventually
 
 # pyproject.toml keeps schemathesis' pytest plugin out of every other pytest run; this module,
 # the one that needs it, loads it.
@@ -147,7 +148,8 @@ def _real_resources(world: FuzzWorld) -> dict[str, list[str]]:
     settled = {"paid": "succeeded", "authorized": "requires_capture", "disputed": "disputed"}
     payments = [sessions["unpaid"]]
     for reference, status in settled.items():
-        payments.append(eventually(functools.partial(_payment, world, reference, status), status))
+        settled_id = eventually(functools.partial(_payment, world, reference, status), status)
+        payments.append(str(settled_id))
     disputes = _get(world, "/disputes")["data"]
     spare = world.stack.call("POST", "/api-keys", world.headers, json={"role": "viewer"})
     return {

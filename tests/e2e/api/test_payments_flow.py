@@ -12,8 +12,9 @@ import requests
 
 from auth.principal import Role
 from emulators import gcloud
-from tests.e2e.api.stack import ApiStack, eventually, key
+from tests.e2e.api.stack import ApiStack, key
 from tests.e2e.auth.helpers import SeededTenant, seed_tenant
+from tests.support.waiting import eventually
 
 CARD_OK, CARD_DISPUTE = "4242424242424242", "4000000000000259"
 

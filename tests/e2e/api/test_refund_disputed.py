@@ -11,10 +11,11 @@ import requests
 
 from auth.principal import Role
 from emulators import gcloud
-from tests.e2e.api.stack import ApiStack, connect_tenant, eventually, key
+from tests.e2e.api.stack import ApiStack, connect_tenant, key
 from tests.e2e.api.test_payments_flow import pay, settled_payment, start_checkout
 from tests.e2e.auth.helpers import SeededTenant, seed_tenant
 from tests.e2e.page_cells import Visit, session
+from tests.support.waiting import eventually
 
 CARD_OK, CARD_DISPUTE, CARD_REFUND_FAILS = (
     "4242424242424242",

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from emulators import gcloud, pubsub
-from tests import webhook_support as ws
 from tests.conftest import PROJECT
 from tests.e2e.servers import Server, functions_server
+from tests.support import webhooks as ws
 
 SERVER_ENV = {
     "STRIPE_WEBHOOK_SECRET": f"whsec_old_rotated,{ws.SECRET}",

@@ -15,9 +15,10 @@ import requests
 from emulators import gcloud
 from ledger.collections import EVENT_LOGS, PAYMENT_TRANSACTIONS, WEBHOOK_EVENTS
 from payments.webhooks.signature import sign
-from tests import stripe_events as se
-from tests import webhook_support as ws
 from tests.e2e.servers import Server
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
+from tests.support.waiting import eventually
 
 Doc = dict[str, Any]
 WAITING = {"received", "failed"}
@@ -37,30 +38,28 @@ def deliver(server: Server, payload: Doc, **kwargs: Any) -> requests.Response:
 def settle(store: Any, timeout: float = 30.0) -> dict[str, Doc]:
     """Wait until the queues have applied every event (nothing `received` or `failed`): the
     inbox then. Pub/Sub pushes the apply queue and the retry queue to the server by itself."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def applied() -> tuple[dict[str, Doc]] | None:
         records = ws.all_docs(store, WEBHOOK_EVENTS)
-        if not any(d["status"] in WAITING for d in records.values()):
-            return records
-        time.sleep(0.05)
-    pytest.fail(f"events still waiting after {timeout} s")
+        return None if any(d["status"] in WAITING for d in records.values()) else (records,)
+
+    return eventually(applied, "the queues to apply every event", timeout=timeout)[0]
 
 
 def drive_retries(server: Server, store: Any, timeout: float = 30.0) -> None:
     """Act as the retry queue (for a server with none) until no event is left waiting."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def retried_all() -> bool:
         waiting = [
             i for i, d in ws.all_docs(store, WEBHOOK_EVENTS).items() if d["status"] in WAITING
         ]
-        if not waiting:
-            return
         for event_id in waiting:
             data = base64.b64encode(json.dumps({"event_id": event_id}).encode()).decode()
             envelope = {"message": {"data": data}}
             requests.post(f"{server.url}/tasks/process-event", json=envelope, timeout=30)
-        time.sleep(0.05)
-    pytest.fail("events still waiting after the deadline")
+        return not waiting
+
+    eventually(retried_all, "the retries to apply every event", timeout=timeout)
 
 
 @pytest.fixture
@@ -236,14 +235,15 @@ def test_the_retry_queue_applies_a_refund_once_its_payment_arrives(
     events = se.payment_lifecycle()
     early_refund = events[4]
     assert deliver(webhook_server, early_refund).json()["status"] == "received"
-    deadline = time.monotonic() + 30
-    while (ws.inbox(store, early_refund["id"]) or {}).get("status") != "failed":
-        assert time.monotonic() < deadline, ws.inbox(store, early_refund["id"])
-        time.sleep(0.05)  # applied from the apply queue: too early, handed to the retry queue
+    eventually(  # applied from the apply queue: too early, handed to the retry queue
+        lambda: (ws.inbox(store, early_refund["id"]) or {}).get("status") == "failed",
+        "the early refund to fail",
+    )
     for payload in events[:4]:
         assert deliver(webhook_server, payload).status_code == 200
-    deadline = time.monotonic() + 30
-    while (ws.inbox(store, early_refund["id"]) or {}).get("status") != "processed":
-        assert time.monotonic() < deadline, ws.inbox(store, early_refund["id"])
-        time.sleep(0.2)  # Pub/Sub pushes the retry to /tasks/process-event by itself
+    eventually(  # Pub/Sub pushes the retry to /tasks/process-event by itself
+        lambda: (ws.inbox(store, early_refund["id"]) or {}).get("status") == "processed",
+        "the retry queue to apply the refund",
+        interval=0.2,
+    )
     assert ws.all_docs(store, "payments")["pi_1"]["amount_refunded"] == 1000

@@ -27,12 +27,13 @@ from bench.reference import check_ledger, in_order_ledger
 from emulators import gcloud, pubsub
 from ledger.collections import PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import AbstractStore, Query
-from tests import stripe_events as se
-from tests import webhook_support as ws
 from tests.conftest import PROJECT
 from tests.e2e.servers import Server, functions_server
 from tests.e2e.webhooks.conftest import SERVER_ENV
 from tests.e2e.webhooks.test_delivery import WAITING, deliver, post
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.emulators, pytest.mark.timeout(60)]
 
@@ -74,14 +75,18 @@ def waiting(store: AbstractStore) -> list[str]:
 def sweep_until_applied(server: Server, store: AbstractStore) -> int:
     """Run the sweeper (as Cloud Scheduler would, but often) until no event waits: the
     number of sweeps. Each sweep answers 200."""
-    deadline = time.monotonic() + SETTLE_S
     sweeps = 0
-    while left := waiting(store):
-        assert time.monotonic() < deadline, f"after {SETTLE_S} s, {len(left)} wait: {left[:5]}"
+
+    def swept_all() -> bool:
+        nonlocal sweeps
+        if not waiting(store):
+            return True
         response = requests.post(f"{server.url}/jobs/retry-sweep", timeout=30)
         assert response.status_code == 200, response.text
         sweeps += 1
-        time.sleep(0.2)
+        return False
+
+    eventually(swept_all, "the sweeper to apply every event", timeout=SETTLE_S, interval=0.2)
     return sweeps
 
 

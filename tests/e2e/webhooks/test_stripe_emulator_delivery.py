@@ -4,8 +4,7 @@ delayed and reordered) webhooks to the running functions, and the ledger follows
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,8 +13,9 @@ import requests
 from emulators.gcloud import RunningEmulator, free_port
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore
-from tests import webhook_support as ws
 from tests.e2e.servers import ROOT, Server, running
+from tests.support import webhooks as ws
+from tests.support.waiting import eventually
 
 KEY = {"Authorization": "Bearer sk_test_e2e"}
 TENANT = "tenant_stripe_e2e"
@@ -58,13 +58,6 @@ def helper(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
     response = requests.post(f"{url}/_emulator/{path}", json=body or {}, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def eventually(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def tenant(store: AbstractStore) -> dict[str, Any]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,29 +19,12 @@ import requests
 import stripe
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from emulators.gcloud import free_port
 from emulators.stripe import EmulatorConfig, create_app
+from tests.support.waiting import eventually
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 API_KEY = "sk_test_emulator"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Poll `condition` until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)
 
 
 def _healthy(url: str) -> bool:
@@ -75,7 +56,7 @@ def stripe_emulator_url() -> Iterator[str]:
         assert process.stdout is not None
         line = process.stdout.readline()
         assert line.strip() == f"Stripe emulator listening on {url}", line
-        wait_until(lambda: _healthy(url), timeout=15)
+        eventually(lambda: _healthy(url), timeout=15)
         yield url
     finally:
         process.terminate()

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO_ROOT, make_client, wait_until
+from .conftest import REPO_ROOT, eventually, make_client
 
 TRIGGERS = {
     "payment_intent.succeeded": {
@@ -114,7 +114,7 @@ def test_ach_settles_by_itself_after_the_delay(in_process_emulator):
         }
     )
     assert intent.status == "processing"
-    wait_until(lambda: client.v1.payment_intents.retrieve(intent.id).status == "succeeded")
+    eventually(lambda: client.v1.payment_intents.retrieve(intent.id).status == "succeeded")
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

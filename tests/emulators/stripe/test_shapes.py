@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests import stripe_events
+from tests.support import stripe_events
 
 from .conftest import API_KEY, REPO_ROOT
 

@@ -8,7 +8,9 @@ import pytest
 import requests
 import stripe
 
-from .conftest import make_client, wait_until
+from tests.support.waiting import eventually
+
+from .conftest import make_client
 
 PAY = {"amount": 1200, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
 
@@ -22,7 +24,7 @@ def _endpoint(client, receiver, **params):
 def test_deliveries_are_signed_as_stripe_signs(client, receiver):
     endpoint = _endpoint(client, receiver)
     intent = client.v1.payment_intents.create(PAY)
-    wait_until(lambda: receiver.events_of_type("payment_intent.succeeded"))
+    eventually(lambda: receiver.events_of_type("payment_intent.succeeded"))
     for delivery in receiver.received:
         event = stripe.Webhook.construct_event(
             delivery["body"], delivery["signature"], endpoint.secret
@@ -41,9 +43,9 @@ def test_deliveries_are_signed_as_stripe_signs(client, receiver):
 def test_enabled_events_filter_deliveries(client, receiver):
     _endpoint(client, receiver, enabled_events=["charge.succeeded"])
     client.v1.payment_intents.create(PAY)
-    wait_until(lambda: receiver.bodies())
+    eventually(lambda: receiver.bodies())
     client.v1.customers.create({})
-    wait_until(lambda: client.v1.events.list({"delivery_success": True}).data)
+    eventually(lambda: client.v1.events.list({"delivery_success": True}).data)
     assert {b["type"] for b in receiver.bodies()} == {"charge.succeeded"}
 
 
@@ -52,7 +54,7 @@ def test_connect_endpoints_get_connected_account_events_only(client, receiver, a
     connect = _endpoint(client, receiver, connect=True)
     client.v1.customers.create({})
     client.v1.customers.create({}, {"stripe_account": account})
-    wait_until(lambda: len(receiver.bodies()) >= 2)
+    eventually(lambda: len(receiver.bodies()) >= 2)
     by_account = {b.get("account"): b for b in receiver.bodies()}
     assert set(by_account) == {None, account}
     for delivery in receiver.received:
@@ -68,12 +70,12 @@ def test_failed_deliveries_are_retried_with_backoff(client, receiver, helper):
     event = client.v1.events.list().data[0]
     assert event.pending_webhooks == 1
     assert client.v1.events.list({"delivery_success": False}).data[0].id == event.id
-    wait_until(lambda: receiver.bodies(), timeout=5)
+    eventually(lambda: receiver.bodies(), timeout=5)
     attempts = helper("deliveries", method="GET")["data"]
     assert [a["status_code"] for a in attempts] == [500, 500, 200]
     assert [a["attempt"] for a in attempts] == [1, 2, 3]
     assert receiver.bodies()[0]["data"]["object"]["id"] == customer.id
-    wait_until(lambda: client.v1.events.retrieve(event.id).pending_webhooks == 0)
+    eventually(lambda: client.v1.events.retrieve(event.id).pending_webhooks == 0)
     assert client.v1.events.list({"delivery_success": True}).data[0].id == event.id
 
 
@@ -89,7 +91,7 @@ def test_unreachable_endpoint_is_retried_until_attempts_run_out(in_process_emula
         found = requests.get(f"{url}/_emulator/deliveries", timeout=5).json()["data"]
         return found if len(found) == 3 else None
 
-    assert all(a["status_code"] is None and a["error"] for a in wait_until(attempts))
+    assert all(a["status_code"] is None and a["error"] for a in eventually(attempts))
     assert client.v1.events.list({"delivery_success": False}).data
 
 
@@ -103,7 +105,7 @@ def test_startup_endpoints_from_configuration(in_process_emulator, receiver):
     account = client.v1.accounts.create({"type": "express"}).id
     requests.post(f"{url}/_emulator/accounts/{account}/complete_onboarding", timeout=5)
     client.v1.customers.create({})
-    wait_until(lambda: len(receiver.bodies()) >= 2)
+    eventually(lambda: len(receiver.bodies()) >= 2)
     for delivery in receiver.received:
         connected = json.loads(delivery["body"]).get("account")
         secret = "whsec_connect" if connected else "whsec_platform"
@@ -119,8 +121,8 @@ def test_chaos_duplicates_and_reorders_but_delivers_everything(in_process_emulat
     for _ in range(10):
         client.v1.customers.create({})
     order = [e.id for e in reversed(client.v1.events.list({"limit": 100}).data)]
-    wait_until(lambda: set(order) <= {b["id"] for b in receiver.bodies()}, timeout=10)
-    wait_until(
+    eventually(lambda: set(order) <= {b["id"] for b in receiver.bodies()}, timeout=10)
+    eventually(
         lambda: requests.get(f"{url}/_emulator/deliveries", timeout=5).json()["pending"] == 0,
         timeout=10,
     )

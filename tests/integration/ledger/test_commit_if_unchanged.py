@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import Contention
 from ledger.store import Doc, DocKey, FirestoreStore, WriteSet
-from tests import webhook_support as ws
+from tests.support import webhooks as ws
 
 COUNTER = DocKey("counters", "c1")
 

@@ -10,7 +10,7 @@ import pytest
 
 from ledger.memory import MemoryStore
 from ledger.store import AbstractStore, DocKey, Query
-from tests import webhook_support as ws
+from tests.support import webhooks as ws
 
 A, B, C = DocKey("things", "a"), DocKey("things", "b"), DocKey("things", "c")
 

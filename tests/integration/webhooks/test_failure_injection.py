@@ -10,9 +10,9 @@ from emulators import gcloud
 from ledger.collections import DISPUTES, EVENT_LOGS, REFUNDS, TENANTS
 from ledger.store import AbstractStore, DocKey
 from payments.webhooks import service
-from tests import stripe_events as se
-from tests import webhook_support as ws
 from tests.conftest import PROJECT
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
 
 
 class InjectedFault(Exception):

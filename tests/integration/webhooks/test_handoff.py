@@ -17,8 +17,8 @@ from ledger.memory import MemoryStore
 from ledger.store import DocKey
 from payments.webhooks import operations, service
 from payments.webhooks.queues import PubSubQueue, publisher
-from tests import stripe_events as se
-from tests import webhook_support as ws
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
 
 FAST_DELIVERY_SECONDS = 0.2  # the delivery does not wait for Pub/Sub at all
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ledger.collections import EVENT_LOGS, PAYMENT_TRANSACTIONS, WEBHOOK_EVENTS
-from tests import stripe_events as se
-from tests import webhook_support as ws
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
 
 
 def test_a_lifecycle_in_order_builds_the_ledger(firestore: object) -> None:

@@ -16,7 +16,7 @@ from functions.discovery import OPENAPI_FILE
 from ledger.memory import MemoryStore
 from payments import payment_actions, payment_queries
 from payments.commands import CancelPayment
-from tests.unit.api.fakes import (
+from tests.support.fakes import (
     BANK_CLOSED,
     DECLINED,
     FakeStripeGateway,

@@ -13,7 +13,7 @@ from core.errors import Conflict
 from ledger.memory import MemoryStore
 from payments import refunds
 from payments.commands import CreateRefund
-from tests.unit.api.fakes import FakeStripeGateway
+from tests.support.fakes import FakeStripeGateway
 from tests.unit.api.test_services import TENANT, payment, world
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)

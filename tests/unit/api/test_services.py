@@ -16,11 +16,11 @@ from payments.commands import (
     CancelPayment,
     CapturePayment,
     CreateAccountLink,
+    CreateCheckoutSession,
     CreateConnectAccount,
     CreateRefund,
-    parse_checkout,
 )
-from tests.unit.api.fakes import FakeStripeGateway, add_payment
+from tests.support.fakes import FakeStripeGateway, add_payment
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TENANT = "t_1"
@@ -48,7 +48,7 @@ def payment(store: MemoryStore, payment_id: str = "pi_1", **fields: Any) -> None
 
 def test_checkout_is_refused_until_the_account_can_take_charges() -> None:
     store, stripe = world()
-    cmd = parse_checkout(TENANT, CHECKOUT)
+    cmd = CreateCheckoutSession.from_body(CHECKOUT, tenant_id=TENANT)
     with pytest.raises(Conflict) as raised:
         checkout.create_checkout_session(cmd, store, stripe, idempotency_key="k", now=NOW)
     assert raised.value.code == "no_connected_account"
@@ -61,7 +61,9 @@ def test_checkout_is_refused_until_the_account_can_take_charges() -> None:
 
 def test_checkout_creates_the_session_with_the_fee_and_records_the_pending_payment() -> None:
     store, stripe = world(merchant_account_id="acct_1", charges_enabled=True)
-    cmd = parse_checkout(TENANT, {**CHECKOUT, "capture_method": "manual"})
+    cmd = CreateCheckoutSession.from_body(
+        {**CHECKOUT, "capture_method": "manual"}, tenant_id=TENANT
+    )
     session = checkout.create_checkout_session(cmd, store, stripe, idempotency_key="k", now=NOW)
     ((name, (account, params), options),) = stripe.calls
     assert (name, account, options) == (
@@ -100,7 +102,7 @@ def test_checkout_creates_the_session_with_the_fee_and_records_the_pending_payme
 )
 def test_invalid_checkout_requests_are_refused(change: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
-        parse_checkout(TENANT, {**CHECKOUT, **change})
+        CreateCheckoutSession.from_body({**CHECKOUT, **change}, tenant_id=TENANT)
 
 
 def test_a_payment_of_another_tenant_is_not_found() -> None:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from ledger.memory import MemoryStore
 from payments import payment_queries
-from tests import stripe_events as se
-from tests import webhook_support as ws
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
 
 
 def test_events_of_one_second_appear_in_lifecycle_order_whatever_their_ids() -> None:

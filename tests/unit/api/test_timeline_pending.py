@@ -1,6 +1,6 @@
 """The timeline shows an event from its acknowledgement: `processing` while the apply queue has
 it, `retrying` once its apply failed, then once, from the event log, as `applied` (or
-`recorded`). The events go through the real webhook service (tests/unit/pending_events.py)."""
+`recorded`). The events go through the real webhook service (tests/support/pending_events.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from ledger.collections import WEBHOOK_EVENTS
 from ledger.store import DocKey
 from payments import payment_queries
 from payments.webhooks import service
-from tests import stripe_events as se
-from tests.unit import pending_events as pe
+from tests.support import pending_events as pe
+from tests.support import stripe_events as se
 
 
 def timeline(world: pe.World) -> list[dict[str, Any]]:

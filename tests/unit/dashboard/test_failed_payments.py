@@ -16,7 +16,7 @@ from auth.principal import Principal, Role
 from functions.dashboard import payment_views
 from functions.dashboard._session import Shell
 from ledger.memory import MemoryStore
-from tests.unit.api.fakes import BANK_CLOSED, DECLINED, add_failed_payment, add_payment
+from tests.support.fakes import BANK_CLOSED, DECLINED, add_failed_payment, add_payment
 
 TENANT = "t_1"
 SHELL = Shell(

@@ -1,7 +1,7 @@
 """Events not applied yet on the dashboard: the payment's timeline marks them Processing… or
 Retrying (with the error) until they are applied; the webhook inbox shows `received` as
 Processing, each event's delivery and apply lag, and the page's p50/p99. The events go through
-the real webhook service (tests/unit/pending_events.py); the pages render from the views with a
+the real webhook service (tests/support/pending_events.py); the pages render from the views with a
 signed-in owner."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import bootstrap
 from auth.principal import Principal, Role
 from functions.dashboard import developer_views, payment_views
 from functions.dashboard._session import Shell
-from tests.unit import pending_events as pe
+from tests.support import pending_events as pe
 
 SHELL = Shell(
     principal=Principal(pe.TENANT, Role.OWNER, "u_1", None, True, via="session"),

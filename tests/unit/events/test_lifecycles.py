@@ -15,7 +15,7 @@ from payments.events.handlers import EVENT_HANDLERS
 from payments.events.model import PaymentChange, StripeEvent
 from payments.events.resync import resync_change, unsettled
 from payments.events.snapshot import apply_change
-from tests import stripe_events as se
+from tests.support import stripe_events as se
 
 Doc = dict[str, Any]
 T = se.T0

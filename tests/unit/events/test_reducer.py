@@ -11,7 +11,7 @@ from core.errors import EventNotReady
 from payments.events.handlers import EVENT_HANDLERS
 from payments.events.model import PaymentChange, StripeEvent
 from payments.events.snapshot import apply_change
-from tests import stripe_events as se
+from tests.support import stripe_events as se
 
 Doc = dict[str, Any]
 

@@ -21,8 +21,8 @@ from ledger.memory import MemoryStore
 from ledger.store import DocKey
 from payments.webhooks import operations, service
 from payments.webhooks.queues import HandOff
-from tests import stripe_events as se
-from tests import webhook_support as ws
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 

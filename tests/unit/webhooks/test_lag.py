@@ -20,7 +20,7 @@ from functions import webhooks
 from functions.discovery import OPENAPI_FILE
 from payments.webhooks import operations
 from payments.webhooks.lag import event_lag, lag_summary
-from tests.unit import pending_events as pe
+from tests.support import pending_events as pe
 
 RECEIVED = datetime(2026, 12, 2, 12, 0, 0, 456_700, tzinfo=UTC)
 RECORD = {

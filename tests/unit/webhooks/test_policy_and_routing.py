@@ -6,7 +6,7 @@ from ledger.memory import MemoryStore
 from payments.events.model import StripeEvent
 from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import EventRoute, TenantDirectory, route_event
-from tests import stripe_events as se
+from tests.support import stripe_events as se
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 

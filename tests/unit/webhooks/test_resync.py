@@ -17,9 +17,9 @@ from payments.commands import CreateCheckoutSession, LineItem
 from payments.webhooks import operations, service
 from payments.webhooks.resync import resync_payment
 from payments.webhooks.service import WebhookDeps
-from tests import stripe_events as se
-from tests import webhook_support as ws
-from tests.unit.api.fakes import FakeStripeGateway
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
+from tests.support.fakes import FakeStripeGateway
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 

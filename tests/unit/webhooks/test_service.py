@@ -17,9 +17,9 @@ from payments.webhooks.policy import RetryPolicy
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.service import WebhookDeps
 from payments.webhooks.signature import sign
-from tests import stripe_events as se
-from tests import webhook_support as ws
-from tests.webhook_support import FakeQueue
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
+from tests.support.webhooks import FakeQueue
 
 SECRET = "whsec_unit"
 

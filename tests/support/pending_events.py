@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from ledger.memory import MemoryStore
 from payments.webhooks import service
 from payments.webhooks.service import Receipt, WebhookDeps
-from tests import stripe_events as se
-from tests import webhook_support as ws
+from tests.support import stripe_events as se
+from tests.support import webhooks as ws
 
 TENANT = "t_1"
 CREATED, SUCCEEDED, REFUND = "evt_created", "evt_succeeded", "evt_refund"

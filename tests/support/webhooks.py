@@ -18,8 +18,8 @@ from payments.webhooks.queues import AbstractQueue, HandOff
 from payments.webhooks.routing import TenantDirectory
 from payments.webhooks.service import Receipt, WebhookDeps
 from payments.webhooks.signature import sign
-from tests import stripe_events as se
 from tests.conftest import PROJECT
+from tests.support import stripe_events as se
 
 SECRET = "whsec_test_platform"
 CONNECT_SECRET = "whsec_test_connect"

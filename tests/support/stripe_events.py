@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "stripe_resources.json"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe_resources.json"
 ACCOUNT = "acct_1TestMerchant"
 T0 = 1_700_000_000
 
