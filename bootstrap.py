@@ -1,12 +1,18 @@
-"""The composition root: builds the expensive clients lazily, once per process.
+"""The composition root: builds the expensive clients lazily, once per process, and runs each
+command of the money half with its handler and the dependencies it names (`handle`).
 
 A cold start pays only for what the function it serves actually uses: importing this module
-imports no client library; each accessor imports and builds its client on first call.
+imports no client library and no service; each accessor imports and builds its client on first
+call, and a handler is imported the first time its command is handled.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
+import inspect
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.settings import get_settings
@@ -20,9 +26,11 @@ if TYPE_CHECKING:
     from payments.webhooks.service import WebhookDeps
 
 __all__ = [
+    "COMMAND_HANDLERS",
     "auth_context",
     "check_ready",
     "firestore_client",
+    "handle",
     "mailer",
     "pubsub_publisher",
     "reset",
@@ -30,6 +38,41 @@ __all__ = [
     "stripe_gateway",
     "webhook_deps",
 ]
+
+
+# Each command of the money half (`payments.commands`) and its handler, as "module:function".
+# A handler takes the command first, then, by name, what it needs of `DEPENDENCIES` and of
+# what the view knows of the request (`idempotency_key`).
+COMMAND_HANDLERS: dict[str, str] = {
+    "CreateCheckoutSession": "payments.checkout:create_checkout_session",
+    "CapturePayment": "payments.payment_actions:capture_payment",
+    "CancelPayment": "payments.payment_actions:cancel_payment",
+    "CreateRefund": "payments.refunds:create_refund",
+    "CreateConnectAccount": "payments.connect:create_account",
+    "CreateAccountLink": "payments.connect:create_account_link",
+    "RefreshAccount": "payments.connect:refresh_account",
+    "CreateLoginLink": "payments.connect:create_login_link",
+}
+
+
+def handle(command: object, **request: Any) -> Any:
+    """Run `command`'s handler with the dependencies it names, built (once) only if it names
+    them; `request` gives what only the view knows (`idempotency_key`)."""
+    handler = _handler(type(command).__name__)
+    wanted = list(inspect.signature(handler).parameters)[1:]
+    given = {name: request[name] if name in request else DEPENDENCIES[name]() for name in wanted}
+    return handler(command, **given)
+
+
+@functools.cache
+def _handler(command_type: str) -> Callable[..., Any]:
+    module, _, name = COMMAND_HANDLERS[command_type].partition(":")
+    handler: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return handler
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @functools.cache
@@ -133,6 +176,16 @@ def stripe_gateway() -> AbstractStripeGateway:
         api_base=settings.stripe_api_base,
         max_network_retries=settings.stripe_max_network_retries,
     )
+
+
+# What a handler may name, each built on first use.
+DEPENDENCIES: dict[str, Callable[[], Any]] = {
+    "store": store,
+    "stripe": stripe_gateway,
+    "settings": get_settings,
+    "now": _now,
+    "idempotency_key": lambda: None,
+}
 
 
 def check_ready() -> dict[str, str]:

@@ -3,15 +3,12 @@ guarded by `Idempotency-Key`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Request, Response
 
 import bootstrap
 from functions._auth import require
 from functions._http import http_function, json_body
 from functions._idempotency import idempotent
-from payments.checkout import create_checkout_session as create
 from payments.commands import CreateCheckoutSession
 
 __all__ = ["checkout"]
@@ -22,14 +19,7 @@ def create_checkout_session(request: Request) -> Response:
 
     def action(key: str | None) -> tuple[int, object]:
         cmd = CreateCheckoutSession.from_body(json_body(request), tenant_id=principal.tenant_id)
-        session = create(
-            cmd,
-            bootstrap.store(),
-            bootstrap.stripe_gateway(),
-            idempotency_key=key,
-            now=datetime.now(UTC),
-        )
-        return 201, session
+        return 201, bootstrap.handle(cmd, idempotency_key=key)
 
     return idempotent(request, principal, action)
 

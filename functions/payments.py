@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Request, Response
 
 import bootstrap
@@ -12,7 +10,7 @@ from functions._auth import require
 from functions._bodies import optional_json_body
 from functions._http import http_function, json_response
 from functions._idempotency import idempotent
-from payments import payment_actions, payment_queries
+from payments import payment_queries
 from payments.commands import CancelPayment, CapturePayment
 
 __all__ = ["payments"]
@@ -46,14 +44,7 @@ def capture_payment(request: Request, payment_id: str) -> Response:
         cmd = CapturePayment.from_body(
             optional_json_body(request), tenant_id=principal.tenant_id, payment_id=payment_id
         )
-        result = payment_actions.capture_payment(
-            cmd,
-            bootstrap.store(),
-            bootstrap.stripe_gateway(),
-            idempotency_key=key,
-            now=datetime.now(UTC),
-        )
-        return 200, result
+        return 200, bootstrap.handle(cmd, idempotency_key=key)
 
     return idempotent(request, principal, action)
 
@@ -65,14 +56,7 @@ def cancel_payment(request: Request, payment_id: str) -> Response:
         cmd = CancelPayment.from_body(
             optional_json_body(request), tenant_id=principal.tenant_id, payment_id=payment_id
         )
-        result = payment_actions.cancel_payment(
-            cmd,
-            bootstrap.store(),
-            bootstrap.stripe_gateway(),
-            idempotency_key=key,
-            now=datetime.now(UTC),
-        )
-        return 200, result
+        return 200, bootstrap.handle(cmd, idempotency_key=key)
 
     return idempotent(request, principal, action)
 

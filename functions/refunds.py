@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Request, Response
 
 import bootstrap
@@ -21,14 +19,7 @@ def create_refund(request: Request) -> Response:
 
     def action(key: str | None) -> tuple[int, object]:
         cmd = CreateRefund.from_body(json_body(request), tenant_id=principal.tenant_id)
-        refund = service.create_refund(
-            cmd,
-            bootstrap.store(),
-            bootstrap.stripe_gateway(),
-            idempotency_key=key,
-            now=datetime.now(UTC),
-        )
-        return 201, refund
+        return 201, bootstrap.handle(cmd, idempotency_key=key)
 
     return idempotent(request, principal, action)
 

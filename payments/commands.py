@@ -24,8 +24,10 @@ __all__ = [
     "CreateAccountLink",
     "CreateCheckoutSession",
     "CreateConnectAccount",
+    "CreateLoginLink",
     "CreateRefund",
     "LineItem",
+    "RefreshAccount",
 ]
 
 CURRENCY = re.compile(r"^[a-z]{3}$")
@@ -63,6 +65,20 @@ class CreateAccountLink:
     def from_body(cls, body: Body, *, tenant_id: str) -> CreateAccountLink:
         refresh_url = fields.http_url(body, "refresh_url")
         return cls(tenant_id, refresh_url, fields.http_url(body, "return_url"))
+
+
+@dataclass(frozen=True)
+class RefreshAccount:
+    """Read the tenant's connected account from Stripe and record its status."""
+
+    tenant_id: str
+
+
+@dataclass(frozen=True)
+class CreateLoginLink:
+    """A link into the tenant's Express dashboard."""
+
+    tenant_id: str
 
 
 @dataclass(frozen=True)

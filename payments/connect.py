@@ -16,7 +16,12 @@ from core.errors import ValidationError
 from core.settings import Settings
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore, Doc, DocKey, WriteSet
-from payments.commands import CreateAccountLink, CreateConnectAccount
+from payments.commands import (
+    CreateAccountLink,
+    CreateConnectAccount,
+    CreateLoginLink,
+    RefreshAccount,
+)
 from payments.events.handlers.accounts import account_fields, onboarding_progress
 from payments.stripe_gateway import AbstractStripeGateway, Obj
 from payments.tenants import connected_account, load_tenant
@@ -86,16 +91,18 @@ def create_account_link(
 
 
 def refresh_account(
-    tenant_id: str, store: AbstractStore, stripe: AbstractStripeGateway, *, now: datetime
+    cmd: RefreshAccount, store: AbstractStore, stripe: AbstractStripeGateway, *, now: datetime
 ) -> Doc:
     """The account's status fetched from Stripe, written to the tenant, and returned."""
-    account_id = connected_account(load_tenant(store, tenant_id))
+    account_id = connected_account(load_tenant(store, cmd.tenant_id))
     account = stripe.retrieve_account(account_id)
-    return account_status(_record_account(store, tenant_id, account, now=now))
+    return account_status(_record_account(store, cmd.tenant_id, account, now=now))
 
 
-def create_login_link(tenant_id: str, store: AbstractStore, stripe: AbstractStripeGateway) -> Obj:
-    account = connected_account(load_tenant(store, tenant_id))
+def create_login_link(
+    cmd: CreateLoginLink, store: AbstractStore, stripe: AbstractStripeGateway
+) -> Obj:
+    account = connected_account(load_tenant(store, cmd.tenant_id))
     link = stripe.create_login_link(account)
     return {"object": "login_link", "url": link["url"], "account_id": account}
 

@@ -8,12 +8,16 @@ from datetime import UTC, datetime
 from flask import Request, Response
 
 import bootstrap
-from core.settings import get_settings
 from functions.dashboard._chart import daily_volume_chart
 from functions.dashboard._session import signed_in
 from functions.dashboard._web import page, redirect, render, secured
 from payments import connect, insights, payment_queries
-from payments.commands import CreateAccountLink, CreateConnectAccount
+from payments.commands import (
+    CreateAccountLink,
+    CreateConnectAccount,
+    CreateLoginLink,
+    RefreshAccount,
+)
 from payments.tenants import load_tenant
 
 __all__ = ["connect_express", "connect_onboard", "connect_refresh", "connect_return", "home"]
@@ -42,15 +46,11 @@ def home(request: Request) -> Response:
 def connect_onboard(request: Request) -> Response:
     """Create the Express account if there is none, then go to Stripe's onboarding."""
     shell = signed_in(request, "connect:manage")
-    tenant_id, store, stripe = (
-        shell.principal.tenant_id,
-        bootstrap.store(),
-        bootstrap.stripe_gateway(),
-    )
+    tenant_id = shell.principal.tenant_id
     command = CreateConnectAccount.from_body(
         {"email": shell.email} if shell.email else {}, tenant_id=tenant_id
     )
-    connect.create_account(command, store, stripe, now=datetime.now(UTC))
+    bootstrap.handle(command)
     return _to_onboarding(tenant_id)
 
 
@@ -65,12 +65,7 @@ def connect_refresh(request: Request) -> Response:
 def connect_return(request: Request) -> Response:
     """Stripe's `return_url`: read the account's state from Stripe, then show it on Home."""
     shell = signed_in(request, "connect:manage")
-    status = connect.refresh_account(
-        shell.principal.tenant_id,
-        bootstrap.store(),
-        bootstrap.stripe_gateway(),
-        now=datetime.now(UTC),
-    )
+    status = bootstrap.handle(RefreshAccount(shell.principal.tenant_id))
     return redirect(
         "/dashboard", notice="onboarded" if status["charges_enabled"] else "onboarding_pending"
     )
@@ -80,19 +75,12 @@ def connect_return(request: Request) -> Response:
 def connect_express(request: Request) -> Response:
     """Into the Express dashboard of the connected account (payouts, bank details)."""
     shell = signed_in(request, "connect:manage")
-    link = connect.create_login_link(
-        shell.principal.tenant_id, bootstrap.store(), bootstrap.stripe_gateway()
-    )
+    link = bootstrap.handle(CreateLoginLink(shell.principal.tenant_id))
     return _away(str(link["url"]))
 
 
 def _to_onboarding(tenant_id: str) -> Response:
-    link = connect.create_account_link(
-        CreateAccountLink.from_body({}, tenant_id=tenant_id),
-        bootstrap.store(),
-        bootstrap.stripe_gateway(),
-        settings=get_settings(),
-    )
+    link = bootstrap.handle(CreateAccountLink.from_body({}, tenant_id=tenant_id))
     return _away(str(link["url"]))
 
 

@@ -6,7 +6,6 @@ payment's refund is refused at either step (`refunds.refuse_if_disputed`), as St
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Request, Response
@@ -17,7 +16,7 @@ from functions.dashboard._format import parse_amount
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
 from functions.dashboard.payment_views import new_key, refundable, render_payment
-from payments import idempotency, payment_actions, payment_queries, refunds
+from payments import idempotency, payment_queries, refunds
 from payments.commands import CancelPayment, CapturePayment, CreateRefund
 
 __all__ = ["cancel", "capture", "refund"]
@@ -64,9 +63,7 @@ def refund(request: Request, payment_id: str) -> Response:
                 full=amount is None,
                 form={"amount": raw, "reason": form.get("reason", ""), "key": key},
             )
-        refunds.create_refund(
-            command, store, bootstrap.stripe_gateway(), idempotency_key=key, now=datetime.now(UTC)
-        )
+        bootstrap.handle(command, idempotency_key=key)
     except ACTION_ERRORS as error:
         return render_payment(request, shell, payment_id, error=error, refund_form=dict(form))
     return redirect(f"/dashboard/payments/{payment['id']}", notice="refund_requested")
@@ -76,13 +73,7 @@ def _capture(shell: Shell, payment: dict[str, Any], form: dict[str, str], key: s
     command = CapturePayment.from_body(
         {}, tenant_id=shell.principal.tenant_id, payment_id=payment["id"]
     )
-    payment_actions.capture_payment(
-        command,
-        bootstrap.store(),
-        bootstrap.stripe_gateway(),
-        idempotency_key=key,
-        now=datetime.now(UTC),
-    )
+    bootstrap.handle(command, idempotency_key=key)
 
 
 def _cancel(shell: Shell, payment: dict[str, Any], form: dict[str, str], key: str) -> None:
@@ -90,13 +81,7 @@ def _cancel(shell: Shell, payment: dict[str, Any], form: dict[str, str], key: st
     command = CancelPayment.from_body(
         body, tenant_id=shell.principal.tenant_id, payment_id=payment["id"]
     )
-    payment_actions.cancel_payment(
-        command,
-        bootstrap.store(),
-        bootstrap.stripe_gateway(),
-        idempotency_key=key,
-        now=datetime.now(UTC),
-    )
+    bootstrap.handle(command, idempotency_key=key)
 
 
 def _act(request: Request, shell: Shell, payment_id: str, notice: str, action: Action) -> Response:
