@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMMAND_HANDLERS",
+    "DEPENDENCIES",
     "auth_context",
     "check_ready",
     "firestore_client",
@@ -92,7 +93,6 @@ def store() -> AbstractStore:
 @functools.cache
 def webhook_deps() -> WebhookDeps:
     import random
-    from datetime import UTC, datetime
 
     from payments.webhooks.policy import RetryPolicy
     from payments.webhooks.queues import PubSubQueue
@@ -119,7 +119,7 @@ def webhook_deps() -> WebhookDeps:
             max_attempts=settings.webhook_max_attempts,
             base_backoff_seconds=settings.webhook_retry_base_seconds,
         ),
-        clock=lambda: datetime.now(UTC),
+        clock=_now,
         jitter=lambda: random.uniform(0.5, 1.5),
         stripe=stripe_gateway,
     )

@@ -4,8 +4,6 @@ and the bench's own clients (instrumented to count RPCs)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -14,7 +12,8 @@ from pathlib import Path
 import ledger
 from bench.rpc import RpcCounter, instrument
 from emulators import gcloud
-from emulators.processes import stop_process_group, wait_for_200
+from emulators.processes import serving
+from emulators.stack import stripe_command
 from ledger.client import Firestore
 from ledger.store import FirestoreStore
 
@@ -68,20 +67,12 @@ def running_stripe_emulator() -> Iterator[str]:
     """The local Stripe emulator (`python -m emulators.stripe`) on a free loopback port: its
     URL. The functions call it, never Stripe: `connect` and `checkout` need it to answer 200."""
     port = gcloud.free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulators.stripe", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_200(f"{url}/_emulator/health", process, timeout=60.0)
-        yield url
-    finally:
-        stop_process_group(process)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with serving(
+        stripe_command(port), port=port, env=env, cwd=ROOT, ready_path="/_emulator/health",
+        timeout=60.0,
+    ) as emulator:  # fmt: skip
+        yield emulator.url
 
 
 def _restore(saved: dict[str, str | None]) -> None:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -28,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.rpc import RpcCounter, instrument
-from emulators.processes import stop_process_group, wait_for_200
+from emulators.processes import serving
 
 __all__ = ["BenchServer", "counted_app", "running_server"]
 
@@ -132,23 +130,13 @@ def running_server(env: dict[str, str], *, port: int, webhook_port: int) -> Iter
 def _process(env: dict[str, str], *, port: int, functions: str) -> Iterator[tuple[str, Path]]:
     """gunicorn serving `counted_app(functions)`, its output going to a file: its URL and
     that file."""
-    with tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log") as log:
-        process = subprocess.Popen(
-            command(port, functions),
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    with serving(
+        command(port, functions), port=port, env=env, cwd=ROOT, ready_path=RPC_PATH, timeout=60.0
+    ) as server:
+        assert server.log_path is not None
         try:
-            wait_for_200(f"{url}{RPC_PATH}", process, timeout=60.0)
-            yield url, Path(log.name)
+            yield server.url, server.log_path
         except BaseException:
-            log.flush()
-            tail = Path(log.name).read_text(errors="replace")[-3000:]
-            print(f"bench server output (tail):\n{tail}", file=sys.stderr)
+            print(f"bench server output (tail):\n{server.output()[-3000:]}", file=sys.stderr)
             raise
-        finally:
-            stop_process_group(process)

@@ -1,21 +1,34 @@
-"""Child processes of the local stack, the tests and the bench: each started in a process group
-of its own (`start_new_session=True`), waited for over HTTP, and stopped as a group, so nothing
-it spawned (a `gcloud` wrapper's Java child, a server's workers) outlives it."""
+"""Child processes of the local stack, the tests and the bench, started one way (`spawn`, or
+`serving` for a block): each in a process group of its own (`start_new_session=True`), waited
+for over HTTP, and stopped as a group, so nothing it spawned (a `gcloud` wrapper's Java child, a
+server's workers) outlives it."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["child_process_groups", "stop_process_group", "stop_process_groups", "wait_for_200"]
+__all__ = [
+    "Served",
+    "child_process_groups",
+    "serving",
+    "spawn",
+    "stop_process_group",
+    "stop_process_groups",
+    "wait_for_200",
+]
 
 
 def wait_for_200(url: str, process: subprocess.Popen[Any], *, timeout: float = 30.0) -> float:
@@ -32,6 +45,78 @@ def wait_for_200(url: str, process: subprocess.Popen[Any], *, timeout: float = 3
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.005)
     raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
+
+
+@dataclass
+class Served:
+    """A server process of the stack, the tests or the bench, started by `spawn`."""
+
+    url: str
+    process: subprocess.Popen[Any]
+    started_at: float  # time.perf_counter() just before the process was spawned
+    ready_at: float = 0.0  # ... and when it first answered 200 (`wait_ready`; 0 until then)
+    log_path: Path | None = None  # everything it printed (a file: a full pipe would stall it)
+
+    def wait_ready(self, ready_path: str = "/health", *, timeout: float = 30.0) -> Served:
+        self.ready_at = wait_for_200(self.url + ready_path, self.process, timeout=timeout)
+        return self
+
+    def output(self) -> str:
+        """What it printed so far ('' when its output went to the terminal)."""
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+
+def spawn(
+    argv: list[str],
+    *,
+    port: int,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    to_terminal: bool = False,
+) -> Served:
+    """Start `argv` (a server on 127.0.0.1:`port`) in a process group of its own, its output to
+    a log file (or to this terminal), and return at once: the caller counts it among what it
+    must stop before it waits for it (`Served.wait_ready`)."""
+    log_path = None
+    output: Any = None
+    if not to_terminal:
+        log = tempfile.NamedTemporaryFile(prefix="server-", suffix=".log", delete=False)  # noqa: SIM115
+        log_path, output = Path(log.name), log
+    started = time.perf_counter()
+    try:
+        process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdout=output,
+            stderr=subprocess.STDOUT if output is not None else None,
+            start_new_session=True,
+        )
+    finally:
+        if output is not None:
+            output.close()  # the child has its own copy
+    return Served(f"http://127.0.0.1:{port}", process, started, log_path=log_path)
+
+
+@contextmanager
+def serving(
+    argv: list[str],
+    *,
+    port: int,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    ready_path: str = "/health",
+    timeout: float = 30.0,
+) -> Iterator[Served]:
+    """`spawn`, wait until it answers, and stop its process group when the block ends, however
+    it ends. Its log stays readable after the block, until this process exits."""
+    served = spawn(argv, port=port, env=env, cwd=cwd)
+    if served.log_path is not None:
+        atexit.register(served.log_path.unlink, missing_ok=True)
+    try:
+        yield served.wait_ready(ready_path, timeout=timeout)
+    finally:
+        stop_process_group(served.process)
 
 
 def stop_process_group(process: subprocess.Popen[Any], *, grace_s: float = 15.0) -> None:

@@ -33,13 +33,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from emulators import gcloud, pubsub
-from emulators.processes import child_process_groups, stop_process_groups, wait_for_200
+from emulators.processes import Served, child_process_groups, spawn, stop_process_groups
 
-__all__ = ["main"]
+__all__ = ["functions_command", "mail_command", "main", "stripe_command"]
 
 PROJECT = "demo-payments"  # the project id unless GOOGLE_CLOUD_PROJECT is set
 DEFAULT_PORTS = {
@@ -68,6 +69,29 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STOP_GRACE_S = 8.0  # SIGTERM → SIGKILL, for all the services at once
 
 
+def functions_command(port: int) -> list[str]:
+    """Every function on one port (the dashboard too): `python -m functions serve`."""
+    return [sys.executable, "-m", "functions", "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def stripe_command(
+    port: int, *, webhook_url: str | None = None, options: Sequence[str] = ()
+) -> list[str]:
+    """The Stripe emulator, delivering its events to `webhook_url` if given; `options` are its
+    other flags (`python -m emulators.stripe --help`). Its signing secrets come from its
+    environment or from `options`."""
+    deliveries = ["--webhook-url", webhook_url] if webhook_url else []
+    return [
+        sys.executable, "-m", "emulators.stripe", "--host", "127.0.0.1", "--port", str(port),
+        *deliveries, *options,
+    ]  # fmt: skip
+
+
+def mail_command(port: int) -> list[str]:
+    """The Mailgun-compatible mail capture."""
+    return [sys.executable, "-m", "emulators.mail", "--host", "127.0.0.1", "--port", str(port)]
+
+
 class SettingError(ValueError):
     """A setting `make run` cannot use."""
 
@@ -76,7 +100,7 @@ class SettingError(ValueError):
 class Service:
     name: str
     url: str
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[Any]
 
 
 def main() -> int:
@@ -100,12 +124,13 @@ def _run(services: list[Service]) -> int:
     for name in ("firestore", "pubsub"):
         emulator = gcloud.start(name, project=project, port=ports[name])
         services.append(Service(f"{name} emulator", emulator.url, emulator.process))
-    _start(services, "mail capture", ["-m", "emulators.mail", "--port", str(ports["mail"])])
+    _start(services, "mail capture", mail_command(ports["mail"]), port=ports["mail"])
     env = _product_env(services, ports, settings)
     functions = _start(
         services,
         "functions",
-        ["-m", "functions", "serve", "--port", str(ports["functions"])],
+        functions_command(ports["functions"]),
+        port=ports["functions"],
         env=env,
     )
     _start_stripe(services, ports["stripe"], functions.url, env)
@@ -178,34 +203,33 @@ def _start_stripe(
     stripe_env = dict(os.environ)
     for name in WEBHOOK_SECRETS:
         stripe_env[name] = env[name].split(",")[0].strip()
-    argv = [
-        "-m", "emulators.stripe", "--port", str(port),
-        "--webhook-url", f"{functions_url}/webhook",
-    ]  # fmt: skip
+    command = stripe_command(port, webhook_url=f"{functions_url}/webhook")
     return _start(
-        services, "stripe emulator", argv, env=stripe_env, health_path="/_emulator/health"
+        services,
+        "stripe emulator",
+        command,
+        port=port,
+        env=stripe_env,
+        health_path="/_emulator/health",
     )
 
 
 def _start(
     services: list[Service],
     name: str,
-    argv: list[str],
+    command: list[str],
     *,
+    port: int,
     env: Mapping[str, str] | None = None,
     health_path: str = "/health",
 ) -> Service:
-    """Run `python ARGV` on 127.0.0.1 in its own process group, counted among `services` at
-    once (so the shutdown stops it whatever happens next); return once it answers."""
-    port = argv[argv.index("--port") + 1]
-    process = subprocess.Popen(
-        [sys.executable, *argv, "--host", "127.0.0.1"],
-        env=dict(env) if env is not None else None,
-        start_new_session=True,
-    )
-    service = Service(name, f"http://127.0.0.1:{port}", process)
+    """Run `command` in its own process group, its output in this terminal, counted among
+    `services` at once (so the shutdown stops it whatever happens next); return once it
+    answers."""
+    served: Served = spawn(command, port=port, env=env, to_terminal=True)
+    service = Service(name, served.url, served.process)
     services.append(service)
-    wait_for_200(f"{service.url}{health_path}", process)
+    served.wait_ready(health_path)
     return service
 
 

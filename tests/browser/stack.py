@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import bootstrap
 from emulators import gcloud, pubsub
+from emulators.stack import functions_command
 from ledger.collections import DISPUTES, PAYMENTS, REFUNDS, WEBHOOK_EVENTS
 from ledger.store import DocKey
 from tests.conftest import PROJECT
@@ -44,8 +44,7 @@ def dashboard_stack(mail_url: str, pubsub_host: str) -> Iterator[DashboardStack]
         **stripe_env(stripe_port),
         "APP_BASE_URL": url,
     }
-    command = [sys.executable, "-m", "functions", "serve", "--port", str(port)]
-    with running(command, env=env, port=port) as server:
+    with running(functions_command(port), env=env, port=port) as server:
         pubsub.ensure_queues(pubsub_host, PROJECT, functions_url=url)
         with stripe_emulator(stripe_port, webhook_url=f"{url}/webhook") as stripe:
             yield DashboardStack(server.url, stripe.url, mail_url)

@@ -4,7 +4,6 @@ Firestore and Pub/Sub emulators, and the mail capture; plus request helpers."""
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from typing import Any
 import requests
 
 from emulators import gcloud, pubsub
+from emulators.stack import stripe_command
 from tests.conftest import PROJECT
 from tests.e2e import api_client
 from tests.e2e.auth.helpers import AuthStack, auth_server
@@ -65,18 +65,13 @@ def stripe_env(stripe_port: int) -> dict[str, str]:
 
 @contextmanager
 def stripe_emulator(port: int, *, webhook_url: str | None = None) -> Iterator[Server]:
-    command = [sys.executable, "-m", "emulators.stripe", "--port", str(port), "--ach-delay", "0"]
+    options = ["--ach-delay", "0"]
     if webhook_url is not None:
-        command += [
-            "--webhook-url",
-            webhook_url,
-            "--webhook-secret",
-            ws.SECRET,
-            "--connect-webhook-secret",
-            ws.CONNECT_SECRET,
-            "--retry-scale",
-            "0.002",
+        options += [
+            *("--webhook-secret", ws.SECRET, "--connect-webhook-secret", ws.CONNECT_SECRET),
+            *("--retry-scale", "0.002"),
         ]
+    command = stripe_command(port, webhook_url=webhook_url, options=options)
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     with running(command, env=env, port=port, ready_path="/_emulator/health") as emulator:
         yield emulator

@@ -9,8 +9,6 @@ stack (functions + mail capture) and seeded tenants with a member of every role.
 from __future__ import annotations
 
 import functools
-import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,28 +45,10 @@ def auth_env(mail_url: str) -> dict[str, str]:
     }
 
 
-class OutputDrain:
-    """Reads a server's piped output in a thread (so the pipe never fills) and keeps it."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: list[str] = []
-        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
-        self._thread.start()
-
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self.lines.append(line)
-
-    def text(self) -> str:
-        return "".join(self.lines)
-
-
 @dataclass
 class AuthStack:
     server: Server
     mail_url: str
-    drain: OutputDrain | None  # None when the server writes its output to a file
 
     @property
     def url(self) -> str:
@@ -76,14 +56,13 @@ class AuthStack:
 
     def output(self) -> str:
         """Everything the server printed so far (its log lines)."""
-        return self.drain.text() if self.drain is not None else self.server.output()
+        return self.server.output()
 
 
 @contextmanager
 def auth_server(mail_url: str, **env: str) -> Iterator[AuthStack]:
     with functions_server(**{**auth_env(mail_url), **env}) as server:
-        piped = server.process.stdout is not None
-        yield AuthStack(server, mail_url, OutputDrain(server.process) if piped else None)
+        yield AuthStack(server, mail_url)
 
 
 class RecordingMailer(AbstractMailer):

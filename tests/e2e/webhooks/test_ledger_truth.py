@@ -19,7 +19,6 @@ payment document.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ import requests
 
 from emulators import gcloud, pubsub
 from emulators.gcloud import RunningEmulator, free_port
+from emulators.stack import stripe_command
 from ledger.collections import PAYMENTS, TENANTS, WEBHOOK_EVENTS
 from ledger.store import FirestoreStore
 from payments.checkout import create_checkout_session
@@ -290,12 +290,14 @@ def stripe_url(
     stripe_env = {"STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": f"http://127.0.0.1:{port}"}
     with functions_server(**SERVER_ENV, **stripe_env, STRIPE_MAX_NETWORK_RETRIES="0") as server:
         pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=server.url)
-        command = [
-            *(sys.executable, "-m", "emulators.stripe", "--port", str(port)),
-            *("--webhook-url", f"{server.url}/webhook"),
-            *("--webhook-secret", ws.SECRET, "--connect-webhook-secret", ws.CONNECT_SECRET),
-            *("--retry-scale", "0.002", "--chaos", "--ach-delay", "0"),
-        ]
+        command = stripe_command(
+            port,
+            webhook_url=f"{server.url}/webhook",
+            options=[
+                *("--webhook-secret", ws.SECRET, "--connect-webhook-secret", ws.CONNECT_SECRET),
+                *("--retry-scale", "0.002", "--chaos", "--ach-delay", "0"),
+            ],
+        )
         env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
         with running(command, env=env, port=port, ready_path="/_emulator/health") as emulator:
             yield emulator.url

@@ -3,7 +3,6 @@ delayed and reordered) webhooks to the running functions, and the ledger follows
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 import requests
 
 from emulators.gcloud import RunningEmulator, free_port
+from emulators.stack import stripe_command
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore
 from tests.e2e.servers import ROOT, Server, running
@@ -24,24 +24,14 @@ TENANT = "tenant_stripe_e2e"
 @pytest.fixture
 def stripe_url(webhook_server: Server, firestore: RunningEmulator) -> Iterator[str]:
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "emulators.stripe",
-        "--port",
-        str(port),
-        "--webhook-url",
-        f"{webhook_server.url}/webhook",
-        "--webhook-secret",
-        ws.SECRET,
-        "--connect-webhook-secret",
-        ws.CONNECT_SECRET,
-        "--retry-scale",
-        "0.002",
-        "--chaos",
-        "--ach-delay",
-        "0",
-    ]
+    command = stripe_command(
+        port,
+        webhook_url=f"{webhook_server.url}/webhook",
+        options=[
+            *("--webhook-secret", ws.SECRET, "--connect-webhook-secret", ws.CONNECT_SECRET),
+            *("--retry-scale", "0.002", "--chaos", "--ach-delay", "0"),
+        ],
+    )
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     with running(command, env=env, port=port, ready_path="/_emulator/health") as emulator:
         yield emulator.url

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import requests
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from emulators.gcloud import free_port
 from emulators.mail import MailCapture, create_app
+from emulators.stack import mail_command
 from tests.e2e.servers import running
 
 
@@ -55,8 +54,8 @@ def test_refuses_missing_auth_a_wrong_key_and_simulates_failures() -> None:
 
 def test_runs_as_a_module_on_the_given_port() -> None:
     port = free_port()
-    command = [sys.executable, "-m", "emulators.mail", "--host", "127.0.0.1", "--port", str(port)]
-    with running(command, env={"PATH": "", "PYTHONPATH": "."}, port=port) as server:
+    env = {"PATH": "", "PYTHONPATH": "."}
+    with running(mail_command(port), env=env, port=port) as server:
         sent = requests.post(
             f"{server.url}/v3/mg.test/messages",
             auth=("api", "key"),

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,18 +18,12 @@ import stripe
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from emulators.gcloud import free_port
+from emulators.processes import serving
+from emulators.stack import stripe_command
 from emulators.stripe import EmulatorConfig, create_app
-from tests.support.waiting import eventually
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 API_KEY = "sk_test_emulator"
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/_emulator/health", timeout=0.5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -44,26 +36,13 @@ def stripe_emulator_url() -> Iterator[str]:
         "STRIPE_EMULATOR_RETRY_SCALE": "0.0005",
         "STRIPE_EMULATOR_ACH_DELAY": "0",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulators.stripe", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.strip() == f"Stripe emulator listening on {url}", line
-        eventually(lambda: _healthy(url), timeout=15)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    command = stripe_command(port)
+    with serving(
+        command, port=port, env=env, cwd=REPO_ROOT, ready_path="/_emulator/health"
+    ) as emulator:
+        first_line = emulator.output().splitlines()[0]
+        assert first_line.strip() == f"Stripe emulator listening on {emulator.url}", first_line
+        yield emulator.url
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,9 @@ import sys
 
 import pytest
 
-from .conftest import REPO_ROOT, eventually, make_client
+from tests.support.waiting import eventually
+
+from .conftest import REPO_ROOT, make_client
 
 TRIGGERS = {
     "payment_intent.succeeded": {
