@@ -1,5 +1,5 @@
 """The composition root: builds the expensive clients lazily, once per process, and runs each
-command of the money half with its handler and the dependencies it names (`handle`).
+command with its handler and the dependencies it names (`handle`).
 
 A cold start pays only for what the function it serves actually uses: importing this module
 imports no client library and no service; each accessor imports and builds its client on first
@@ -41,10 +41,12 @@ __all__ = [
 ]
 
 
-# Each command of the money half (`payments.commands`) and its handler, as "module:function".
-# A handler takes the command first, then, by name, what it needs of `DEPENDENCIES` and of
-# what the view knows of the request (`idempotency_key`).
+# Each command (`payments.commands`, `identity.commands`) and its handler, "module:function",
+# imported on first use. A handler takes the command (the parameter annotated with its type)
+# and, by name, what it needs of `DEPENDENCIES` and of what the view knows of the request
+# (`idempotency_key`, `principal`, `client`).
 COMMAND_HANDLERS: dict[str, str] = {
+    # money
     "CreateCheckoutSession": "payments.checkout:create_checkout_session",
     "CapturePayment": "payments.payment_actions:capture_payment",
     "CancelPayment": "payments.payment_actions:cancel_payment",
@@ -53,23 +55,47 @@ COMMAND_HANDLERS: dict[str, str] = {
     "CreateAccountLink": "payments.connect:create_account_link",
     "RefreshAccount": "payments.connect:refresh_account",
     "CreateLoginLink": "payments.connect:create_login_link",
+    # identity
+    "Signup": "identity.registration:signup",
+    "VerifyEmailLink": "identity.registration:verify_email_token",
+    "VerifyCode": "identity.registration:verify_email_code",
+    "ResendVerification": "identity.registration:resend_verification",
+    "LogIn": "identity.logins:login",
+    "OpenSession": "identity.logins:create_session",
+    "RefreshTokens": "identity.logins:refresh",
+    "LogOut": "identity.logins:logout",
+    "CreateApiKey": "identity.api_keys:create_api_key",
+    "RevokeApiKey": "identity.api_keys:revoke_api_key",
+    "Invite": "identity.members:invite_member",
+    "AcceptInvitation": "identity.members:accept_invitation",
+    "ChangeRole": "identity.members:change_member_role",
+    "RemoveMember": "identity.members:remove_member",
+    "SwitchTenant": "identity.tenancy:switch_tenant",
 }
 
 
 def handle(command: object, **request: Any) -> Any:
     """Run `command`'s handler with the dependencies it names, built (once) only if it names
-    them; `request` gives what only the view knows (`idempotency_key`)."""
-    handler = _handler(type(command).__name__)
-    wanted = list(inspect.signature(handler).parameters)[1:]
-    given = {name: request[name] if name in request else DEPENDENCIES[name]() for name in wanted}
-    return handler(command, **given)
+    them; `request` gives what only the view knows (`idempotency_key`, `principal`, `client`)."""
+    handler, parameters, command_parameter = _handler(type(command).__name__)
+    arguments = {
+        name: request[name] if name in request else DEPENDENCIES[name]()
+        for name in parameters
+        if name != command_parameter
+    }
+    return handler(**{command_parameter: command}, **arguments)
 
 
 @functools.cache
-def _handler(command_type: str) -> Callable[..., Any]:
+def _handler(command_type: str) -> tuple[Callable[..., Any], tuple[str, ...], str]:
+    """The handler, its parameters' names, and the one that takes the command."""
     module, _, name = COMMAND_HANDLERS[command_type].partition(":")
     handler: Callable[..., Any] = getattr(importlib.import_module(module), name)
-    return handler
+    parameters = inspect.signature(handler).parameters
+    takes_command = [n for n, p in parameters.items() if p.annotation == command_type]
+    if len(takes_command) != 1:
+        raise TypeError(f"{name} must take one parameter annotated {command_type}")
+    return handler, tuple(parameters), takes_command[0]
 
 
 def _now() -> datetime:
@@ -180,6 +206,7 @@ def stripe_gateway() -> AbstractStripeGateway:
 
 # What a handler may name, each built on first use.
 DEPENDENCIES: dict[str, Callable[[], Any]] = {
+    "ctx": auth_context,
     "store": store,
     "stripe": stripe_gateway,
     "settings": get_settings,

@@ -14,7 +14,7 @@ from auth.api_keys import generate_api_key
 from auth.principal import Principal, Role
 from auth.secrets import random_id
 from core.errors import Forbidden, NotFound
-from identity.commands import CreateApiKey
+from identity.commands import CreateApiKey, RevokeApiKey
 from identity.context import AuthContext
 from identity.logs import log_api_key_created, log_api_key_revoked
 from identity.records import ApiKeyRecord, api_key_key, record_from, stored
@@ -89,7 +89,8 @@ def list_api_keys(ctx: AuthContext, principal: Principal) -> list[ApiKeyRecord]:
     return sorted(keys, key=lambda key: key.created_at, reverse=True)
 
 
-def revoke_api_key(ctx: AuthContext, principal: Principal, key_id: str) -> ApiKeyRecord:
+def revoke_api_key(ctx: AuthContext, principal: Principal, command: RevokeApiKey) -> ApiKeyRecord:
+    key_id = command.key_id
     record = get_api_key(ctx.store, tenant_id=principal.tenant_id, key_id=key_id)
     if record is None:
         raise NotFound("No such API key", code="api_key_not_found")

@@ -1,9 +1,12 @@
-"""Frozen, validated request types of the identity flows, built from a JSON body at the edge."""
+"""Frozen, validated requests of the identity flows: what a person or a key asks for. Each is
+built at the edge by `from_body(body, **from_the_request)` (bodies read with `core.fields`) and
+run by `bootstrap.handle`, as the money half's commands are."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Self
 
 from auth.principal import Role
 from core import fields
@@ -11,12 +14,22 @@ from core.errors import ValidationError
 from core.fields import Body
 
 __all__ = [
+    "AcceptInvitation",
     "ChangeRole",
     "CreateApiKey",
     "Credentials",
     "Invite",
+    "LogIn",
+    "LogOut",
+    "OpenSession",
+    "RefreshTokens",
+    "RemoveMember",
+    "ResendVerification",
+    "RevokeApiKey",
     "Signup",
+    "SwitchTenant",
     "VerifyCode",
+    "VerifyEmailLink",
     "email_address",
     "role_field",
 ]
@@ -40,8 +53,16 @@ class Credentials:
     password: str = field(repr=False)
 
     @classmethod
-    def from_body(cls, body: Body) -> Credentials:
+    def from_body(cls, body: Body) -> Self:
         return cls(email_address(body), fields.secret(body, "password"))
+
+
+class LogIn(Credentials):
+    """Log in for API tokens (an access and a refresh token)."""
+
+
+class OpenSession(Credentials):
+    """Log in for a dashboard session (a signed cookie)."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +121,70 @@ class Invite:
 
 @dataclass(frozen=True)
 class ChangeRole:
+    user_id: str
     role: Role
 
     @classmethod
-    def from_body(cls, body: Body) -> ChangeRole:
-        return cls(role=role_field(body))
+    def from_body(cls, body: Body, *, user_id: str) -> ChangeRole:
+        return cls(user_id, role_field(body))
+
+
+@dataclass(frozen=True)
+class RemoveMember:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class AcceptInvitation:
+    token: str = field(repr=False)
+
+    @classmethod
+    def from_body(cls, body: Body) -> AcceptInvitation:
+        return cls(fields.text(body, "token", required=True))
+
+
+@dataclass(frozen=True)
+class SwitchTenant:
+    tenant_id: str
+
+    @classmethod
+    def from_body(cls, body: Body) -> SwitchTenant:
+        return cls(fields.text(body, "tenant_id", required=True))
+
+
+@dataclass(frozen=True)
+class VerifyEmailLink:
+    token: str = field(repr=False)  # USER_ID.SECRET, from the verification email's link
+
+    @classmethod
+    def from_body(cls, body: Body) -> VerifyEmailLink:
+        return cls(fields.text(body, "token", required=True))
+
+
+@dataclass(frozen=True)
+class ResendVerification:
+    email: str
+
+    @classmethod
+    def from_body(cls, body: Body) -> ResendVerification:
+        return cls(email_address(body))
+
+
+@dataclass(frozen=True)
+class RefreshTokens:
+    refresh_token: str = field(repr=False)
+
+    @classmethod
+    def from_body(cls, body: Body) -> RefreshTokens:
+        return cls(fields.text(body, "refresh_token", required=True))
+
+
+@dataclass(frozen=True)
+class LogOut:
+    refresh_token: str | None = field(default=None, repr=False)
+    session_id: str | None = field(default=None, repr=False)  # of a verified session cookie
+
+
+@dataclass(frozen=True)
+class RevokeApiKey:
+    key_id: str

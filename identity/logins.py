@@ -16,7 +16,7 @@ from auth.passwords import hash_password, needs_rehash, verify_password
 from auth.secrets import new_token, random_id, sha256
 from core.errors import Unauthorized
 from identity import rate_limits
-from identity.commands import Credentials
+from identity.commands import Credentials, LogIn, LogOut, OpenSession, RefreshTokens
 from identity.context import AuthContext
 from identity.directory import find_user_by_email, memberships_of_user
 from identity.logs import log_logged_in, log_login_failed, log_refresh_reuse
@@ -90,7 +90,7 @@ def _default_tenant(ctx: AuthContext, user_id: str) -> str:
     return memberships[0].tenant_id if memberships else ""
 
 
-def login(ctx: AuthContext, credentials: Credentials, *, client: str) -> TokenPair:
+def login(ctx: AuthContext, credentials: LogIn, *, client: str) -> TokenPair:
     user = check_password(ctx, credentials, client=client)
     tenant_id = _default_tenant(ctx, user.user_id)
     log_logged_in(user_id=user.user_id, via="password")
@@ -110,8 +110,9 @@ def _issue(ctx: AuthContext, user_id: str, tenant_id: str, *, family_id: str) ->
     return TokenPair(access_token=access, refresh_token=refresh_token)
 
 
-def refresh(ctx: AuthContext, refresh_token: str) -> TokenPair:
+def refresh(ctx: AuthContext, command: RefreshTokens) -> TokenPair:
     """Spend the refresh token for a new pair in the same family."""
+    refresh_token = command.refresh_token
     successor = REFRESH_PREFIX + new_token()
     now = ctx.now()
     outcome, record = rotate_refresh_token(
@@ -131,7 +132,7 @@ def refresh(ctx: AuthContext, refresh_token: str) -> TokenPair:
     return TokenPair(access_token=access, refresh_token=successor)
 
 
-def create_session(ctx: AuthContext, credentials: Credentials, *, client: str) -> BrowserSession:
+def create_session(ctx: AuthContext, credentials: OpenSession, *, client: str) -> BrowserSession:
     """Log in for the dashboard: a server-side session behind a signed cookie."""
     user = check_password(ctx, credentials, client=client)
     session_id, now = sessions.new_session_id(), ctx.now()
@@ -150,9 +151,9 @@ def create_session(ctx: AuthContext, credentials: Credentials, *, client: str) -
     )
 
 
-def logout(ctx: AuthContext, *, refresh_token: str | None, session_id: str | None) -> None:
+def logout(ctx: AuthContext, command: LogOut) -> None:
     """Revoke the refresh token's family and/or the browser session (unknown ones: no-op)."""
-    now = ctx.now()
+    now, refresh_token, session_id = ctx.now(), command.refresh_token, command.session_id
     if refresh_token:
         found = ctx.store.get(refresh_key(sha256(refresh_token)))
         if found is not None:

@@ -15,7 +15,7 @@ from auth.principal import Principal, Role
 from auth.rbac import can_grant
 from auth.secrets import new_token, sha256
 from core.errors import Conflict, Forbidden, MailSendFailed, NotFound
-from identity.commands import ChangeRole, Invite
+from identity.commands import AcceptInvitation, ChangeRole, Invite, RemoveMember
 from identity.context import AuthContext
 from identity.directory import (
     get_membership,
@@ -117,14 +117,16 @@ def invite_member(ctx: AuthContext, principal: Principal, command: Invite) -> di
     return {"email": record.email, "role": record.role, "expires_at": record.expires_at.isoformat()}
 
 
-def accept_invitation(ctx: AuthContext, principal: Principal, token: str) -> dict[str, Any]:
+def accept_invitation(
+    ctx: AuthContext, principal: Principal, command: AcceptInvitation
+) -> dict[str, Any]:
     if principal.user_id is None:
         raise Forbidden("Only a person can accept an invitation", code="user_required")
     user = get_user(ctx.store, principal.user_id)
     if user is None:
         raise NotFound("No such user")
     record = _accept(
-        ctx.store, sha256(token), user_id=user.user_id, email=user.email, now=ctx.now()
+        ctx.store, sha256(command.token), user_id=user.user_id, email=user.email, now=ctx.now()
     )
     log_member_changed(
         tenant_id=record.tenant_id, user_id=user.user_id, change="joined", actor=user.user_id
@@ -140,8 +142,9 @@ def _member(ctx: AuthContext, principal: Principal, user_id: str) -> MembershipR
 
 
 def change_member_role(
-    ctx: AuthContext, principal: Principal, user_id: str, command: ChangeRole
+    ctx: AuthContext, principal: Principal, command: ChangeRole
 ) -> dict[str, Any]:
+    user_id = command.user_id
     member = _member(ctx, principal, user_id)
     _require_grant(principal, Role(member.role))
     _require_grant(principal, command.role)
@@ -153,7 +156,8 @@ def change_member_role(
     return {"user_id": user_id, "role": command.role.value}
 
 
-def remove_member(ctx: AuthContext, principal: Principal, user_id: str) -> None:
+def remove_member(ctx: AuthContext, principal: Principal, command: RemoveMember) -> None:
+    user_id = command.user_id
     member = _member(ctx, principal, user_id)
     _require_grant(principal, Role(member.role))
     _guarded_write(ctx.store, principal.tenant_id, user_id, member.role, None)

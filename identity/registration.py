@@ -17,7 +17,7 @@ from auth.passwords import check_strength, hash_password
 from auth.secrets import keyed_hash, new_code, new_token, random_id, same, sha256
 from core.errors import Conflict, MailSendFailed, RateLimited, ValidationError
 from identity import rate_limits
-from identity.commands import Signup, VerifyCode
+from identity.commands import ResendVerification, Signup, VerifyCode, VerifyEmailLink
 from identity.context import AuthContext
 from identity.directory import find_user_by_email
 from identity.emails import verification_email
@@ -147,10 +147,10 @@ def send_verification(ctx: AuthContext, *, user_id: str, email: str) -> None:
         raise
 
 
-def verify_email_token(ctx: AuthContext, token: str, *, client: str) -> None:
+def verify_email_token(ctx: AuthContext, command: VerifyEmailLink, *, client: str) -> None:
     """Apply the link token (`USER_ID.SECRET`) of the verification email."""
     rate_limits.check(ctx.store, rate_limits.VERIFY_FAILURES, client, now=ctx.now())
-    user_id, _, secret = token.partition(".")
+    user_id, _, secret = command.token.partition(".")
     if not user_id or not secret:
         _fail(ctx, CheckOutcome.MISSING, client)
     digest = sha256(secret)
@@ -232,10 +232,10 @@ def _fail(ctx: AuthContext, outcome: CheckOutcome, bucket: str) -> NoReturn:
     raise ValidationError("The verification link or code is not valid", code="invalid_verification")
 
 
-def resend_verification(ctx: AuthContext, email: str) -> None:
+def resend_verification(ctx: AuthContext, command: ResendVerification) -> None:
     """Send a new link and code, at most once per cool-down. Unknown or already verified
     addresses get the same (silent) answer, so this does not tell who has an account."""
-    user = find_user_by_email(ctx.store, email)
+    user = find_user_by_email(ctx.store, command.email)
     if user is None or user.email_verified:
         return
     pending_doc = ctx.store.get(verification_key(user.user_id))

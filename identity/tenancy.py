@@ -10,6 +10,7 @@ from __future__ import annotations
 from auth.principal import Principal
 from auth.secrets import sha256
 from core.errors import Forbidden
+from identity.commands import SwitchTenant
 from identity.context import AuthContext
 from identity.directory import get_membership
 from identity.records import session_key
@@ -17,8 +18,9 @@ from identity.records import session_key
 __all__ = ["switch_tenant"]
 
 
-def switch_tenant(ctx: AuthContext, principal: Principal, tenant_id: str) -> None:
-    """Make `tenant_id` the session's tenant; `Forbidden` unless the user is a member."""
+def switch_tenant(ctx: AuthContext, principal: Principal, command: SwitchTenant) -> None:
+    """Make the command's tenant the session's; `Forbidden` unless the user is a member."""
+    tenant_id = command.tenant_id
     if principal.session_id is None or principal.user_id is None:
         raise Forbidden("Only a dashboard session can switch tenants", code="session_required")
     if get_membership(ctx.store, tenant_id, principal.user_id) is None:

@@ -19,8 +19,7 @@ from functions.dashboard._session import (
     signed_in,
 )
 from functions.dashboard._web import page, redirect, render_form, render_form_error
-from identity import logins, registration
-from identity.commands import Credentials, Signup
+from identity.commands import LogOut, OpenSession, Signup
 
 __all__ = ["log_in", "log_out", "login_page", "root", "sign_up", "signup_page"]
 
@@ -41,14 +40,13 @@ def signup_page(request: Request) -> Response:
 @page
 def sign_up(request: Request) -> Response:
     check_form_token(request)
-    form, ctx, client = dict(request.form), bootstrap.auth_context(), client_address(request)
+    form, client = dict(request.form), client_address(request)
     next_page = safe_next(form.get("next"))
     try:
         command = Signup.from_body(form)
-        result = registration.signup(ctx, command, client=client)
-        session = logins.create_session(
-            ctx, Credentials(command.email, command.password), client=client
-        )
+        result = bootstrap.handle(command, client=client)
+        opening = OpenSession(command.email, command.password)
+        session = bootstrap.handle(opening, client=client)
     except FORM_ERRORS as error:
         values = {"business_name": form.get("business_name", ""), "email": form.get("email", "")}
         return render_form_error(
@@ -78,10 +76,8 @@ def log_in(request: Request) -> Response:
     form = dict(request.form)
     next_page = safe_next(form.get("next"))
     try:
-        credentials = Credentials.from_body(form)
-        session = logins.create_session(
-            bootstrap.auth_context(), credentials, client=client_address(request)
-        )
+        command = OpenSession.from_body(form)
+        session = bootstrap.handle(command, client=client_address(request))
     except FORM_ERRORS as error:
         email = form.get("email", "")
         return render_form_error(
@@ -100,9 +96,7 @@ def log_out(request: Request) -> Response:
     except Unauthorized:
         clear_session_cookie(response)
         return response
-    logins.logout(
-        bootstrap.auth_context(), refresh_token=None, session_id=shell.principal.session_id
-    )
+    bootstrap.handle(LogOut(session_id=shell.principal.session_id))
     clear_session_cookie(response)
     return response
 

@@ -13,7 +13,7 @@ from core.errors import AppError, Forbidden, ValidationError
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
 from identity import api_keys
-from identity.commands import CreateApiKey
+from identity.commands import CreateApiKey, RevokeApiKey
 from payments.webhooks import operations
 from payments.webhooks.lag import lag_summary
 
@@ -33,7 +33,7 @@ def create_api_key(request: Request) -> Response:
     shell = signed_in(request, "api_keys:manage")
     try:
         command = CreateApiKey.from_body(dict(request.form))
-        created = api_keys.create_api_key(bootstrap.auth_context(), shell.principal, command)
+        created = bootstrap.handle(command, principal=shell.principal)
     except (ValidationError, Forbidden) as error:
         return _keys(request, shell, error=error)
     response = _keys(request, shell, created=created, status=201)
@@ -45,7 +45,7 @@ def create_api_key(request: Request) -> Response:
 def revoke_api_key(request: Request, key_id: str) -> Response:
     shell = signed_in(request, "api_keys:manage")
     try:
-        api_keys.revoke_api_key(bootstrap.auth_context(), shell.principal, key_id)
+        bootstrap.handle(RevokeApiKey(key_id), principal=shell.principal)
     except Forbidden as error:
         return _keys(request, shell, error=error)
     return redirect("/dashboard/developers/api-keys", notice="key_revoked")

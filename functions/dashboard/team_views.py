@@ -9,7 +9,7 @@ from core.errors import AppError, Conflict, Forbidden, UpstreamError, Validation
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
 from identity import members
-from identity.commands import ChangeRole, Invite
+from identity.commands import ChangeRole, Invite, RemoveMember
 
 __all__ = ["change_role", "invite", "remove_member", "team_page"]
 
@@ -26,7 +26,7 @@ def invite(request: Request) -> Response:
     shell = signed_in(request, "members:manage")
     try:
         command = Invite.from_body(dict(request.form))
-        members.invite_member(bootstrap.auth_context(), shell.principal, command)
+        bootstrap.handle(command, principal=shell.principal)
     except FORM_ERRORS as error:
         return _team(request, shell, error=error, email=request.form.get("email", ""))
     return redirect("/dashboard/team", notice="invited")
@@ -36,8 +36,8 @@ def invite(request: Request) -> Response:
 def change_role(request: Request, user_id: str) -> Response:
     shell = signed_in(request, "members:manage")
     try:
-        command = ChangeRole.from_body(dict(request.form))
-        members.change_member_role(bootstrap.auth_context(), shell.principal, user_id, command)
+        command = ChangeRole.from_body(dict(request.form), user_id=user_id)
+        bootstrap.handle(command, principal=shell.principal)
     except FORM_ERRORS as error:
         return _team(request, shell, error=error)
     return redirect("/dashboard/team", notice="role_changed")
@@ -47,7 +47,7 @@ def change_role(request: Request, user_id: str) -> Response:
 def remove_member(request: Request, user_id: str) -> Response:
     shell = signed_in(request, "members:manage")
     try:
-        members.remove_member(bootstrap.auth_context(), shell.principal, user_id)
+        bootstrap.handle(RemoveMember(user_id), principal=shell.principal)
     except FORM_ERRORS as error:
         return _team(request, shell, error=error)
     return redirect("/dashboard/team", notice="member_removed")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Request, Response
 
 import bootstrap
-from core import fields
 from functions.dashboard._session import signed_in
 from functions.dashboard._web import page, redirect, render
-from identity import members, tenancy
+from identity.commands import AcceptInvitation, SwitchTenant
 
 __all__ = ["accept_invitation", "invitation_page", "switch_tenant"]
 
@@ -25,16 +24,15 @@ def invitation_page(request: Request) -> Response:
 @page
 def accept_invitation(request: Request) -> Response:
     shell = signed_in(request)
-    ctx = bootstrap.auth_context()
-    token = fields.text(dict(request.form), "token", required=True)
-    joined = members.accept_invitation(ctx, shell.principal, token)
-    tenancy.switch_tenant(ctx, shell.principal, str(joined["tenant_id"]))
+    command = AcceptInvitation.from_body(dict(request.form))
+    joined = bootstrap.handle(command, principal=shell.principal)
+    bootstrap.handle(SwitchTenant(str(joined["tenant_id"])), principal=shell.principal)
     return redirect("/dashboard", notice="joined")
 
 
 @page
 def switch_tenant(request: Request) -> Response:
     shell = signed_in(request)
-    tenant_id = fields.text(dict(request.form), "tenant_id", required=True)
-    tenancy.switch_tenant(bootstrap.auth_context(), shell.principal, tenant_id)
+    command = SwitchTenant.from_body(dict(request.form))
+    bootstrap.handle(command, principal=shell.principal)
     return redirect("/dashboard", notice="switched")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import Request, Response
 
 import bootstrap
-from core import fields
 from core.errors import AppError, RateLimited, ValidationError
 from functions._auth import client_address
 from functions.dashboard._session import check_form_token, safe_next, signed_in
 from functions.dashboard._web import page, redirect, render, render_form, render_form_error
 from functions.dashboard.account_views import FORM_ERRORS
-from identity import registration
-from identity.commands import VerifyCode, email_address
+from identity.commands import ResendVerification, VerifyCode, VerifyEmailLink
 
 __all__ = ["resend_code", "verify_code", "verify_link", "verify_page"]
 
@@ -46,9 +44,7 @@ def verify_code(request: Request) -> Response:
     next_page = safe_next(form.get("next"))
     try:
         command = VerifyCode.from_body(form)
-        registration.verify_email_code(
-            bootstrap.auth_context(), command, client=client_address(request)
-        )
+        bootstrap.handle(command, client=client_address(request))
     except FORM_ERRORS as error:
         return _verify_error(request, error, form.get("email", ""), next_page)
     if request.cookies.get("session"):
@@ -62,21 +58,19 @@ def resend_code(request: Request) -> Response:
     form = dict(request.form)
     next_page = safe_next(form.get("next"))
     try:
-        email = email_address(form)
-        registration.resend_verification(bootstrap.auth_context(), email)
+        resend = ResendVerification.from_body(form)
+        bootstrap.handle(resend)
     except AppError as error:
         return _verify_error(request, error, form.get("email", ""), next_page)
-    return redirect("/dashboard/verify", notice="code_sent", email=email, next=next_page)
+    return redirect("/dashboard/verify", notice="code_sent", email=resend.email, next=next_page)
 
 
 @page
 def verify_link(request: Request) -> Response:
     """The link of the verification email (`/verify-email?token=…`) verifies on arrival."""
     try:
-        token = fields.text(dict(request.args), "token", required=True)
-        registration.verify_email_token(
-            bootstrap.auth_context(), token, client=client_address(request)
-        )
+        command = VerifyEmailLink.from_body(dict(request.args))
+        bootstrap.handle(command, client=client_address(request))
     except (ValidationError, RateLimited) as error:
         return render(request, "verify_link.html", status=error.status, title="Verify", error=error)
     return render(request, "verify_link.html", title="Email verified")

@@ -1,14 +1,14 @@
-"""The composition root's command table: each money command reaches its handler with the
+"""The composition root's command table: each command reaches its handler with the
 dependencies that handler names, and nothing it does not name is built."""
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, datetime
 
 import pytest
 
 import bootstrap
+from identity import commands as identity_commands
 from ledger.collections import TENANTS
 from ledger.memory import MemoryStore
 from ledger.store import DocKey
@@ -18,18 +18,22 @@ from tests.support.fakes import FakeStripeGateway
 
 
 @pytest.mark.parametrize("command_type", sorted(bootstrap.COMMAND_HANDLERS))
-def test_every_command_has_a_handler_that_names_only_known_dependencies(
+def test_every_command_has_a_handler_that_takes_it_and_names_only_known_dependencies(
     command_type: str,
 ) -> None:
-    assert command_type in commands.__all__
-    parameters = list(inspect.signature(bootstrap._handler(command_type)).parameters)
-    assert set(parameters[1:]) <= set(bootstrap.DEPENDENCIES), parameters
+    _, parameters, takes_command = bootstrap._handler(command_type)
+    given_by_views = {"idempotency_key", "principal", "client"}
+    others = set(parameters) - {takes_command}
+    assert others <= set(bootstrap.DEPENDENCIES) | given_by_views, parameters
 
 
-def test_every_command_of_the_money_half_is_in_the_table() -> None:
-    types = {name for name in commands.__all__ if isinstance(getattr(commands, name), type)}
-    handled = types - {"LineItem"}  # a part of a command, not one
-    assert handled == set(bootstrap.COMMAND_HANDLERS)
+def test_every_command_of_both_halves_is_in_the_table() -> None:
+    money = {name for name in commands.__all__ if isinstance(getattr(commands, name), type)}
+    people = {
+        n for n in identity_commands.__all__ if isinstance(getattr(identity_commands, n), type)
+    }
+    parts = {"LineItem", "Credentials"}  # a part of a command; what two commands share
+    assert (money | people) - parts == set(bootstrap.COMMAND_HANDLERS)
 
 
 def test_a_command_gets_what_its_handler_names_and_nothing_else(

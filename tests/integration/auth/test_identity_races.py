@@ -13,7 +13,7 @@ from auth.principal import Principal, Role
 from core.errors import Conflict, RateLimited
 from emulators.gcloud import RunningEmulator
 from identity import rate_limits
-from identity.commands import ChangeRole
+from identity.commands import ChangeRole, RemoveMember
 from identity.context import AuthContext
 from identity.directory import members_of_tenant
 from identity.logins import REFRESH_TTL, revoke_family, rotate_refresh_token
@@ -92,12 +92,11 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(
     owner = UserRecord("usr_a", "a@example.test", "h", True, NOW)
     create_account(ctx.store, user=owner, tenant_id="ten_1", business_name="Acme")
     add_membership(ctx.store, tenant_id="ten_1", user_id="usr_b", role="owner", now=NOW)
-    demote_to_admin = ChangeRole(Role.ADMIN)
 
     def demote(pair: tuple[str, str]) -> str:
         actor, target = pair
         try:
-            change_member_role(ctx, owner_of("ten_1", actor), target, demote_to_admin)
+            change_member_role(ctx, owner_of("ten_1", actor), ChangeRole(target, Role.ADMIN))
             return "demoted"
         except Conflict as refused:
             return refused.code
@@ -134,6 +133,6 @@ def test_the_last_owner_cannot_leave(firestore: RunningEmulator, role: Role) -> 
     owner = UserRecord("usr_a", "a@example.test", "h", True, NOW)
     create_account(ctx.store, user=owner, tenant_id="ten_1", business_name="Acme")
     with pytest.raises(Conflict, match="at least one owner"):
-        change_member_role(ctx, owner_of("ten_1", "usr_a"), "usr_a", ChangeRole(role))
+        change_member_role(ctx, owner_of("ten_1", "usr_a"), ChangeRole("usr_a", role))
     with pytest.raises(Conflict, match="at least one owner"):
-        remove_member(ctx, owner_of("ten_1", "usr_a"), "usr_a")
+        remove_member(ctx, owner_of("ten_1", "usr_a"), RemoveMember("usr_a"))

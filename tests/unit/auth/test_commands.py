@@ -42,9 +42,9 @@ def test_codes_roles_and_keys() -> None:
         with pytest.raises(ValidationError):
             VerifyCode.from_body({"email": "a@b.co", "code": code})
     assert Invite.from_body({"email": "a@b.co"}).role is Role.VIEWER
-    assert ChangeRole.from_body({"role": "admin"}).role is Role.ADMIN
+    assert ChangeRole.from_body({"role": "admin"}, user_id="usr_1").role is Role.ADMIN
     with pytest.raises(ValidationError):
-        ChangeRole.from_body({"role": "superuser"})
+        ChangeRole.from_body({"role": "superuser"}, user_id="usr_1")
     assert CreateApiKey.from_body({}) == CreateApiKey(name="API key", role=None)
     assert CreateApiKey.from_body({"name": "ci", "role": "developer"}).role is Role.DEVELOPER
     assert CreateApiKey.from_body({"name": None}).name == "API key"

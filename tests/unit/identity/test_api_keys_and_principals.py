@@ -12,7 +12,7 @@ from auth.credentials import Credential, Kind
 from auth.principal import Principal, Role
 from core.errors import Forbidden, NotFound, RateLimited, Unauthorized
 from identity import api_keys, principals, rate_limits, tenancy
-from identity.commands import CreateApiKey, Credentials
+from identity.commands import CreateApiKey, OpenSession, RemoveMember, RevokeApiKey, SwitchTenant
 from identity.logins import create_session
 from identity.members import remove_member
 from tests.unit.identity.support import PASSWORD, SIGNING_KEY, World
@@ -52,8 +52,8 @@ def test_a_revoked_key_is_refused_and_another_tenant_cannot_revoke_it() -> None:
     owner, other = world.sign_up("me@example.test"), world.sign_up("them@example.test")
     created = api_keys.create_api_key(world.ctx, owner, CreateApiKey("ci", Role.VIEWER))
     with pytest.raises(NotFound):
-        api_keys.revoke_api_key(world.ctx, other, created.record.key_id)
-    revoked = api_keys.revoke_api_key(world.ctx, owner, created.record.key_id)
+        api_keys.revoke_api_key(world.ctx, other, RevokeApiKey(created.record.key_id))
+    revoked = api_keys.revoke_api_key(world.ctx, owner, RevokeApiKey(created.record.key_id))
     assert revoked.revoked_at == world.clock()
     with pytest.raises(Unauthorized):
         authenticate(world, "api_key", created.key)
@@ -79,7 +79,7 @@ def test_a_token_acts_with_the_stored_role_so_a_removal_applies_at_once() -> Non
         now=datetime.now(UTC),
     )
     assert authenticate(world, "jwt", token).role is Role.ADMIN
-    remove_member(world.ctx, owner, str(admin.user_id))
+    remove_member(world.ctx, owner, RemoveMember(str(admin.user_id)))
     with pytest.raises(Forbidden):
         authenticate(world, "jwt", token)
 
@@ -89,14 +89,14 @@ def test_a_session_switches_to_a_tenant_of_its_user_only_and_needs_csrf_to_write
     owner = world.sign_up("me@example.test")
     elsewhere = world.sign_up("them@example.test")
     second = world.join(elsewhere.tenant_id, Role.VIEWER, "me2@example.test")
-    browser = create_session(world.ctx, Credentials("me2@example.test", PASSWORD), client=CLIENT)
+    browser = create_session(world.ctx, OpenSession("me2@example.test", PASSWORD), client=CLIENT)
     person = authenticate(world, "session", browser.cookie)
     assert person.tenant_id != elsewhere.tenant_id  # their own tenant first
-    tenancy.switch_tenant(world.ctx, person, elsewhere.tenant_id)
+    tenancy.switch_tenant(world.ctx, person, SwitchTenant(elsewhere.tenant_id))
     switched = authenticate(world, "session", browser.cookie)
     assert (switched.tenant_id, switched.role) == (elsewhere.tenant_id, Role.VIEWER)
     with pytest.raises(Forbidden):
-        tenancy.switch_tenant(world.ctx, switched, owner.tenant_id)
+        tenancy.switch_tenant(world.ctx, switched, SwitchTenant(owner.tenant_id))
     with pytest.raises(Forbidden):
         authenticate(world, "session", browser.cookie, method="POST", csrf_token="forged")
     session_id = sessions.unsign_session(browser.cookie, key=SIGNING_KEY)

@@ -8,7 +8,7 @@ import pytest
 from auth import tokens
 from core.errors import RateLimited, Unauthorized
 from identity import logins, rate_limits
-from identity.commands import Credentials
+from identity.commands import LogIn, LogOut, OpenSession, RefreshTokens
 from identity.records import RefreshRecord, SessionRecord, record_from, refresh_key, session_key
 from tests.unit.identity.support import PASSWORD, SIGNING_KEY, World
 
@@ -18,7 +18,7 @@ CLIENT = "198.51.100.7"
 def test_login_issues_tokens_for_the_default_tenant() -> None:
     world = World()
     owner = world.sign_up("ana@example.test")
-    pair = logins.login(world.ctx, Credentials("ana@example.test", PASSWORD), client=CLIENT)
+    pair = logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client=CLIENT)
     claims = tokens.decode_access_token(pair.access_token, key=SIGNING_KEY)
     assert (claims.user_id, claims.tenant_id) == (owner.user_id, owner.tenant_id)
 
@@ -28,8 +28,8 @@ def test_unknown_email_and_wrong_password_get_the_same_error() -> None:
     world.sign_up("ana@example.test")
     errors = []
     for credentials in (
-        Credentials("ana@example.test", "wrong " + PASSWORD),
-        Credentials("bo@example.test", PASSWORD),
+        LogIn("ana@example.test", "wrong " + PASSWORD),
+        LogIn("bo@example.test", PASSWORD),
     ):
         with pytest.raises(Unauthorized) as refused:
             logins.login(world.ctx, credentials, client=CLIENT)
@@ -41,37 +41,37 @@ def test_an_account_is_locked_after_its_failures_until_the_window_ends() -> None
     world = World()
     world.sign_up("ana@example.test")
     limit = rate_limits.LOGIN_FAILURES_PER_ACCOUNT.limit
-    wrong = Credentials("ana@example.test", "wrong " + PASSWORD)
+    wrong = LogIn("ana@example.test", "wrong " + PASSWORD)
     for n in range(limit):
         with pytest.raises(Unauthorized):
             logins.login(world.ctx, wrong, client=f"203.0.113.{n}")
     with pytest.raises(RateLimited) as locked:  # even with the right password, from elsewhere
-        logins.login(world.ctx, Credentials("ana@example.test", PASSWORD), client="192.0.2.1")
+        logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client="192.0.2.1")
     assert locked.value.retry_after is not None and locked.value.retry_after > 0
     world.clock.advance(seconds=rate_limits.LOGIN_FAILURES_PER_ACCOUNT.window)
-    logins.login(world.ctx, Credentials("ana@example.test", PASSWORD), client="192.0.2.1")
+    logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client="192.0.2.1")
 
 
 def test_a_refresh_token_is_spent_once_and_its_reuse_revokes_the_family() -> None:
     world = World()
     world.sign_up("ana@example.test")
-    first = logins.login(world.ctx, Credentials("ana@example.test", PASSWORD), client=CLIENT)
-    second = logins.refresh(world.ctx, first.refresh_token)
+    first = logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client=CLIENT)
+    second = logins.refresh(world.ctx, RefreshTokens(first.refresh_token))
     with pytest.raises(Unauthorized) as reused:
-        logins.refresh(world.ctx, first.refresh_token)
+        logins.refresh(world.ctx, RefreshTokens(first.refresh_token))
     assert reused.value.code == "refresh_token_reused"
     with pytest.raises(Unauthorized):  # the successor went with its family
-        logins.refresh(world.ctx, second.refresh_token)
+        logins.refresh(world.ctx, RefreshTokens(second.refresh_token))
 
 
 def test_an_expired_or_unknown_refresh_token_is_refused() -> None:
     world = World()
     world.sign_up("ana@example.test")
-    pair = logins.login(world.ctx, Credentials("ana@example.test", PASSWORD), client=CLIENT)
+    pair = logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client=CLIENT)
     world.clock.advance(days=31)
     for token in (pair.refresh_token, "rt_unknown"):
         with pytest.raises(Unauthorized) as refused:
-            logins.refresh(world.ctx, token)
+            logins.refresh(world.ctx, RefreshTokens(token))
         assert refused.value.code == "invalid_refresh_token"
 
 
@@ -81,13 +81,13 @@ def test_logout_revokes_the_refresh_family_and_the_session() -> None:
 
     world = World()
     world.sign_up("ana@example.test")
-    credentials = Credentials("ana@example.test", PASSWORD)
-    pair = logins.login(world.ctx, credentials, client=CLIENT)
-    browser = logins.create_session(world.ctx, credentials, client=CLIENT)
+    pair = logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client=CLIENT)
+    opening = OpenSession("ana@example.test", PASSWORD)
+    browser = logins.create_session(world.ctx, opening, client=CLIENT)
     session_id = sessions.unsign_session(browser.cookie, key=SIGNING_KEY)
-    logins.logout(world.ctx, refresh_token=pair.refresh_token, session_id=session_id)
+    logins.logout(world.ctx, LogOut(refresh_token=pair.refresh_token, session_id=session_id))
     token = world.store.get(refresh_key(sha256(pair.refresh_token)))
     session = world.store.get(session_key(sha256(session_id)))
     assert record_from(RefreshRecord, token).revoked_at == world.clock()
     assert record_from(SessionRecord, session).revoked_at == world.clock()
-    logins.logout(world.ctx, refresh_token="rt_unknown", session_id="unknown")  # no-op
+    logins.logout(world.ctx, LogOut(refresh_token="rt_unknown", session_id="unknown"))  # no-op

@@ -10,7 +10,7 @@ import pytest
 from auth.principal import Role
 from core.errors import Conflict, Forbidden, NotFound
 from identity import members
-from identity.commands import ChangeRole, Invite
+from identity.commands import AcceptInvitation, ChangeRole, Invite, RemoveMember
 from identity.directory import get_membership
 from identity.records import membership_key
 from tests.unit.identity.support import World
@@ -22,12 +22,12 @@ def test_nobody_grants_above_their_own_role_and_only_owners_touch_owners() -> No
     admin = world.join(owner.tenant_id, Role.ADMIN, "admin@example.test")
     viewer = world.join(owner.tenant_id, Role.VIEWER, "viewer@example.test")
     with pytest.raises(Forbidden):
-        members.change_member_role(world.ctx, admin, str(viewer.user_id), ChangeRole(Role.OWNER))
+        members.change_member_role(world.ctx, admin, ChangeRole(str(viewer.user_id), Role.OWNER))
     with pytest.raises(Forbidden):
-        members.change_member_role(world.ctx, admin, str(owner.user_id), ChangeRole(Role.VIEWER))
+        members.change_member_role(world.ctx, admin, ChangeRole(str(owner.user_id), Role.VIEWER))
     with pytest.raises(Forbidden):
-        members.remove_member(world.ctx, viewer, str(admin.user_id))
-    members.change_member_role(world.ctx, admin, str(viewer.user_id), ChangeRole(Role.DEVELOPER))
+        members.remove_member(world.ctx, viewer, RemoveMember(str(admin.user_id)))
+    members.change_member_role(world.ctx, admin, ChangeRole(str(viewer.user_id), Role.DEVELOPER))
     found = get_membership(world.store, owner.tenant_id, str(viewer.user_id))
     assert found is not None and found.role == "developer"
 
@@ -36,12 +36,12 @@ def test_the_last_owner_stays_and_a_second_owner_can_leave() -> None:
     world = World()
     owner = world.sign_up()
     with pytest.raises(Conflict) as last:
-        members.change_member_role(world.ctx, owner, str(owner.user_id), ChangeRole(Role.ADMIN))
+        members.change_member_role(world.ctx, owner, ChangeRole(str(owner.user_id), Role.ADMIN))
     assert last.value.code == "last_owner"
     with pytest.raises(Conflict):
-        members.remove_member(world.ctx, owner, str(owner.user_id))
+        members.remove_member(world.ctx, owner, RemoveMember(str(owner.user_id)))
     second = world.join(owner.tenant_id, Role.OWNER, "second@example.test")
-    members.remove_member(world.ctx, second, str(owner.user_id))
+    members.remove_member(world.ctx, second, RemoveMember(str(owner.user_id)))
     assert get_membership(world.store, owner.tenant_id, str(owner.user_id)) is None
 
 
@@ -49,7 +49,7 @@ def test_another_tenants_member_is_not_found() -> None:
     world = World()
     mine, theirs = world.sign_up("me@example.test"), world.sign_up("them@example.test")
     with pytest.raises(NotFound):
-        members.remove_member(world.ctx, mine, str(theirs.user_id))
+        members.remove_member(world.ctx, mine, RemoveMember(str(theirs.user_id)))
     assert world.store.get(membership_key(theirs.tenant_id, str(theirs.user_id))) is not None
 
 
@@ -67,12 +67,12 @@ def test_an_invitation_works_once_for_its_address() -> None:
     assert [i["email"] for i in members.list_invitations(world.ctx, owner)] == ["bo@example.test"]
     stranger = world.sign_up("eve@example.test")
     with pytest.raises(NotFound):  # someone else's invitation
-        members.accept_invitation(world.ctx, stranger, token)
+        members.accept_invitation(world.ctx, stranger, AcceptInvitation(token))
     invited = world.sign_up("bo@example.test")
-    joined = members.accept_invitation(world.ctx, invited, token)
+    joined = members.accept_invitation(world.ctx, invited, AcceptInvitation(token))
     assert joined == {"tenant_id": owner.tenant_id, "role": "developer"}
     with pytest.raises(NotFound):  # spent
-        members.accept_invitation(world.ctx, invited, token)
+        members.accept_invitation(world.ctx, invited, AcceptInvitation(token))
     assert members.list_invitations(world.ctx, owner) == []
 
 
@@ -82,13 +82,15 @@ def test_an_invitation_expires_and_a_member_cannot_join_twice() -> None:
     member = world.join(owner.tenant_id, Role.VIEWER, "bo@example.test")
     members.invite_member(world.ctx, owner, Invite("bo@example.test", Role.ADMIN))
     with pytest.raises(Conflict) as already:
-        members.accept_invitation(world.ctx, member, invitation_token(world))
+        members.accept_invitation(world.ctx, member, AcceptInvitation(invitation_token(world)))
     assert already.value.code == "already_member"
     members.invite_member(world.ctx, owner, Invite("cy@example.test", Role.VIEWER))
     token = invitation_token(world)
     world.clock.advance(days=8)
     with pytest.raises(NotFound):
-        members.accept_invitation(world.ctx, world.sign_up("cy@example.test"), token)
+        members.accept_invitation(
+            world.ctx, world.sign_up("cy@example.test"), AcceptInvitation(token)
+        )
 
 
 def test_an_admin_cannot_invite_an_owner() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import Conflict, RateLimited, ValidationError
 from identity import registration
-from identity.commands import Signup, VerifyCode
+from identity.commands import ResendVerification, Signup, VerifyCode, VerifyEmailLink
 from identity.directory import find_user_by_email, get_membership
 from identity.records import email_guard_key, tenant_key, verification_key
 from ledger.collections import TENANTS
@@ -59,7 +59,9 @@ def test_a_failed_verification_email_still_creates_the_account() -> None:
     )
     assert not result.verification_email_sent
     world.mailer.failing = False
-    registration.resend_verification(world.ctx, "ana@example.test")  # no cool-down after a failure
+    registration.resend_verification(
+        world.ctx, ResendVerification("ana@example.test")
+    )  # no cool-down after a failure
     assert len(world.mailer.sent) == 1
 
 
@@ -67,11 +69,11 @@ def test_the_link_verifies_once() -> None:
     world = World()
     owner = world.sign_up("ana@example.test")
     token = world.mailer.last_link_token()
-    registration.verify_email_token(world.ctx, token, client=CLIENT)
+    registration.verify_email_token(world.ctx, VerifyEmailLink(token), client=CLIENT)
     user = find_user_by_email(world.store, "ana@example.test")
     assert user is not None and user.email_verified and user.user_id == owner.user_id
     with pytest.raises(ValidationError) as spent:
-        registration.verify_email_token(world.ctx, token, client=CLIENT)
+        registration.verify_email_token(world.ctx, VerifyEmailLink(token), client=CLIENT)
     assert spent.value.code == "invalid_verification"
 
 
@@ -91,7 +93,7 @@ def test_wrong_codes_are_counted_then_refused_until_a_new_one() -> None:
         )
     assert exhausted.value.code == "too_many_attempts"
     world.clock.advance(seconds=61)
-    registration.resend_verification(world.ctx, "ana@example.test")
+    registration.resend_verification(world.ctx, ResendVerification("ana@example.test"))
     fresh = world.mailer.last_code()
     registration.verify_email_code(world.ctx, VerifyCode("ana@example.test", fresh), client=CLIENT)
     user = find_user_by_email(world.store, "ana@example.test")
@@ -114,7 +116,7 @@ def test_a_resend_waits_for_its_cool_down_and_tells_no_one_who_has_an_account() 
     world = World()
     world.sign_up("ana@example.test")
     with pytest.raises(RateLimited) as cooling:
-        registration.resend_verification(world.ctx, "ana@example.test")
+        registration.resend_verification(world.ctx, ResendVerification("ana@example.test"))
     assert cooling.value.code == "resend_cooldown" and 0 < (cooling.value.retry_after or 0) <= 61
-    registration.resend_verification(world.ctx, "nobody@example.test")  # silent
+    registration.resend_verification(world.ctx, ResendVerification("nobody@example.test"))  # silent
     assert len(world.mailer.sent) == 1
