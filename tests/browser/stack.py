@@ -1,13 +1,10 @@
-"""The running stack the browser tests drive: the functions (dashboard included) on a port
-chosen first, so `APP_BASE_URL` (Stripe's return URLs, email links) points at them; the Stripe
-emulator delivering signed webhooks to them; the Firestore and Pub/Sub emulators and the mail
-capture of the session. Plus seeds for what a browser cannot make quickly (a dispute, a failed
-webhook event, a second business)."""
+"""The running stack the browser tests drive (`tests.support.stacks.product_stack`, with
+`APP_BASE_URL` its own URL, for Stripe's return URLs and the email links), plus seeds for what
+a browser cannot make quickly (a dispute, a failed webhook event, a second business)."""
 
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,15 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import bootstrap
-from emulators import gcloud, pubsub
-from emulators.stack import functions_command
 from ledger.collections import DISPUTES, PAYMENTS, REFUNDS, WEBHOOK_EVENTS
 from ledger.store import DocKey
-from tests.conftest import PROJECT
-from tests.e2e.api.stack import stripe_emulator, stripe_env
-from tests.e2e.auth.helpers import auth_env
-from tests.e2e.servers import ROOT, running
 from tests.support import stripe_events as se
+from tests.support.stacks import product_stack
 
 
 @dataclass(frozen=True)
@@ -35,19 +27,9 @@ class DashboardStack:
 
 @contextmanager
 def dashboard_stack(mail_url: str, pubsub_host: str) -> Iterator[DashboardStack]:
-    port, stripe_port = gcloud.free_port(), gcloud.free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        **auth_env(mail_url),
-        **stripe_env(stripe_port),
-        "APP_BASE_URL": url,
-    }
-    with running(functions_command(port), env=env, port=port) as server:
-        pubsub.ensure_queues(pubsub_host, PROJECT, functions_url=url)
-        with stripe_emulator(stripe_port, webhook_url=f"{url}/webhook") as stripe:
-            yield DashboardStack(server.url, stripe.url, mail_url)
+    """The whole product (`product_stack`), its own URL the base of every link it sends."""
+    with product_stack(mail_url, pubsub_host, own_base_url=True) as running:
+        yield DashboardStack(running.url, running.stripe_url, mail_url)
 
 
 def now() -> int:

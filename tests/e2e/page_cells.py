@@ -31,7 +31,8 @@ from auth.rbac import has_permission
 from auth.secrets import sha256
 from functions.routes import Route
 from identity.records import SessionRecord, session_key, stored
-from tests.e2e.auth.helpers import SIGNING_KEY, SeededTenant, service_context
+from tests.e2e.auth.helpers import SeededTenant, service_context
+from tests.support.stacks import SIGNING_KEY
 
 __all__ = ["ANY", "LOGIN", "Page", "PageCell", "PublicForm", "cells_of_page", "check", "send"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bench.report import SECTION_TITLES
-from tests.e2e.servers import ROOT
+from tests.support.stacks import ROOT
 
 pytestmark = pytest.mark.emulators
 

@@ -12,7 +12,7 @@ import pytest
 
 from emulators.gcloud import free_port
 from functions.routes import FUNCTION_NAMES
-from tests.e2e.servers import ROOT, running
+from tests.support.stacks import ROOT, running
 
 RUNS = 3
 IMPORT_PROBE = (

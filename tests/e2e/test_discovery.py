@@ -6,7 +6,7 @@ from emulators.gcloud import RunningEmulator
 from functions.discovery import OPENAPI_FILE
 from functions.routes import ROUTES
 from tests.e2e import api_client
-from tests.e2e.servers import functions_server
+from tests.support.stacks import functions_server
 
 
 def test_health_index_and_readiness_over_http(firestore: RunningEmulator) -> None:

@@ -50,12 +50,10 @@ from identity.commands import CreateApiKey
 from ledger.collections import DISPUTES, PAYMENTS
 from ledger.store import DocKey
 from tests.e2e import api_client
-from tests.e2e.api.stack import connect_tenant, stripe_emulator, stripe_env
+from tests.e2e.api.stack import connect_tenant
 from tests.e2e.auth.helpers import (
     PASSWORD,
-    AuthStack,
     SeededTenant,
-    auth_server,
     expired_token,
     seed_tenant,
     seed_user,
@@ -69,6 +67,7 @@ from tests.e2e.page_cells import (
     check,
     send,
 )
+from tests.support.stacks import AuthStack, auth_server, stripe_emulator, stripe_env
 
 Params = dict[str, str]
 LET_THROUGH = 0  # `Protected(ok=LET_THROUGH)`: authorized callers get past auth, whatever follows

@@ -27,9 +27,9 @@ from emulators.gcloud import free_port
 from emulators.stack import GIVEN_OR_MADE, PORT_VARIABLES
 from payments.webhooks.signature import sign
 from tests.e2e import api_client
-from tests.e2e.servers import ROOT, running
 from tests.support import stripe_events as se
 from tests.support.processes import java_processes_serving
+from tests.support.stacks import ROOT, running
 from tests.support.waiting import eventually
 
 PASSWORD = "correct horse battery staple"

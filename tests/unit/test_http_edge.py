@@ -192,7 +192,7 @@ def test_paths_the_surrounding_flask_app_cannot_route_are_answered_in_json() -> 
     import functions_framework
 
     from functions.server import create_app
-    from tests.e2e.servers import ROOT
+    from tests.support.stacks import ROOT
 
     deployed = functions_framework.create_app(target="payments", source=str(ROOT / "main.py"))
     for app in (deployed, create_app()):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.e2e.servers import ROOT
+from tests.support.stacks import ROOT
 
 PROBE = (
     "import sys, main; main.webhooks; "

@@ -1,6 +1,5 @@
-"""The payments API's end-to-end stack: the Stripe emulator (as a process, on a port chosen
-first so the functions can be pointed at it) and the functions server wired to it, the
-Firestore and Pub/Sub emulators, and the mail capture; plus request helpers."""
+"""The payments API's end-to-end stack (`tests.support.stacks.product_stack`: the functions, the
+webhook queues, the Stripe emulator delivering to them), with request helpers."""
 
 from __future__ import annotations
 
@@ -12,15 +11,9 @@ from typing import Any
 
 import requests
 
-from emulators import gcloud, pubsub
-from emulators.stack import stripe_command
-from tests.conftest import PROJECT
+from emulators import gcloud
 from tests.e2e import api_client
-from tests.e2e.auth.helpers import AuthStack, auth_server
-from tests.e2e.servers import ROOT, Server, running
-from tests.support import webhooks as ws
-
-STRIPE_KEY = "sk_test_api_e2e"
+from tests.support.stacks import STRIPE_KEY, AuthStack, product_stack
 
 
 @dataclass
@@ -50,41 +43,11 @@ class ApiStack:
         return response.json()
 
 
-def stripe_env(stripe_port: int) -> dict[str, str]:
-    return {
-        "STRIPE_SECRET_KEY": STRIPE_KEY,
-        "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}",
-        "STRIPE_MAX_NETWORK_RETRIES": "0",
-        "STRIPE_WEBHOOK_SECRET": ws.SECRET,
-        "STRIPE_CONNECT_WEBHOOK_SECRET": ws.CONNECT_SECRET,
-        "WEBHOOK_RETRY_BASE_SECONDS": "0.2",
-        "APP_BASE_URL": "http://127.0.0.1:8080",
-        "CONNECT_RETURN_ORIGINS": "https://shop.example",
-    }
-
-
-@contextmanager
-def stripe_emulator(port: int, *, webhook_url: str | None = None) -> Iterator[Server]:
-    options = ["--ach-delay", "0"]
-    if webhook_url is not None:
-        options += [
-            *("--webhook-secret", ws.SECRET, "--connect-webhook-secret", ws.CONNECT_SECRET),
-            *("--retry-scale", "0.002"),
-        ]
-    command = stripe_command(port, webhook_url=webhook_url, options=options)
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    with running(command, env=env, port=port, ready_path="/_emulator/health") as emulator:
-        yield emulator
-
-
 @contextmanager
 def api_stack(mail_url: str, pubsub_emulator: gcloud.RunningEmulator) -> Iterator[ApiStack]:
-    """Functions + Stripe emulator delivering webhooks to them, and the webhook queues."""
-    stripe_port = gcloud.free_port()
-    with auth_server(mail_url, **stripe_env(stripe_port)) as auth:
-        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=auth.url)
-        with stripe_emulator(stripe_port, webhook_url=f"{auth.url}/webhook") as emulator:
-            yield ApiStack(auth, emulator.url)
+    """The whole product (`product_stack`), with the API's request helpers."""
+    with product_stack(mail_url, pubsub_emulator.host_port) as running:
+        yield ApiStack(running.auth, running.stripe_url)
 
 
 def key() -> dict[str, str]:

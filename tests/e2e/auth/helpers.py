@@ -1,5 +1,6 @@
-"""Helpers for tests that need authenticated callers: the product's auth settings, a running
-stack (functions + mail capture) and seeded tenants with a member of every role.
+"""Helpers for tests that need authenticated callers: seeded tenants with a member of every
+role and an API key per role, tokens, and the mail the stack sent (the stack itself:
+`tests.support.stacks.auth_server`).
 
     with auth_server(mail_capture) as stack:
         tenant = seed_tenant("Acme")                       # in-process, on the test's Firestore
@@ -10,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -28,41 +27,9 @@ from identity.mail import AbstractMailer, EmailMessage
 from identity.members import add_membership
 from identity.records import UserRecord
 from identity.registration import create_account
-from tests.e2e.servers import Server, functions_server
+from tests.support.stacks import SIGNING_KEY
 
-SIGNING_KEY = "test-signing-key-" + "0123456789abcdef" * 2
 PASSWORD = "correct horse battery staple"
-MAIL_DOMAIN = "mg.test"
-
-
-def auth_env(mail_url: str) -> dict[str, str]:
-    """Environment overrides for `functions_server` so `auth` and `require` work."""
-    return {
-        "AUTH_SIGNING_KEY": SIGNING_KEY,
-        "MAILGUN_API_BASE": mail_url,
-        "MAILGUN_DOMAIN": MAIL_DOMAIN,
-        "MAILGUN_API_KEY": "key-test-mailgun",
-    }
-
-
-@dataclass
-class AuthStack:
-    server: Server
-    mail_url: str
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def output(self) -> str:
-        """Everything the server printed so far (its log lines)."""
-        return self.server.output()
-
-
-@contextmanager
-def auth_server(mail_url: str, **env: str) -> Iterator[AuthStack]:
-    with functions_server(**{**auth_env(mail_url), **env}) as server:
-        yield AuthStack(server, mail_url)
 
 
 class RecordingMailer(AbstractMailer):

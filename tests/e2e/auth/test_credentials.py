@@ -5,7 +5,8 @@ from __future__ import annotations
 from auth.principal import Role
 from emulators.gcloud import RunningEmulator
 from tests.e2e import api_client
-from tests.e2e.auth.helpers import PASSWORD, auth_server, seed_tenant
+from tests.e2e.auth.helpers import PASSWORD, seed_tenant
+from tests.support.stacks import auth_server
 
 
 def login(url: str, email: str, password: str = PASSWORD) -> dict[str, object]:

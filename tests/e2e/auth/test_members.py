@@ -5,7 +5,8 @@ from __future__ import annotations
 from auth.principal import Role
 from emulators.gcloud import RunningEmulator
 from tests.e2e import api_client
-from tests.e2e.auth.helpers import auth_server, latest_link, seed_tenant, seed_user, service_context
+from tests.e2e.auth.helpers import latest_link, seed_tenant, seed_user, service_context
+from tests.support.stacks import auth_server
 
 
 def test_invite_accept_switch_tenant_change_role_and_remove(

@@ -7,14 +7,8 @@ import uuid
 
 from emulators.gcloud import RunningEmulator
 from tests.e2e import api_client
-from tests.e2e.auth.helpers import (
-    PASSWORD,
-    SIGNING_KEY,
-    auth_env,
-    auth_server,
-    latest_code,
-    latest_link,
-)
+from tests.e2e.auth.helpers import PASSWORD, latest_code, latest_link
+from tests.support.stacks import SIGNING_KEY, auth_env, auth_server
 
 
 def test_the_flows_log_no_secret(firestore: RunningEmulator, mail_capture: str) -> None:

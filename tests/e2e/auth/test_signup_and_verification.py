@@ -8,7 +8,8 @@ import requests
 
 from emulators.gcloud import RunningEmulator
 from tests.e2e import api_client
-from tests.e2e.auth.helpers import PASSWORD, auth_server, latest_code, latest_link, messages_to
+from tests.e2e.auth.helpers import PASSWORD, latest_code, latest_link, messages_to
+from tests.support.stacks import auth_server
 
 
 def new_email() -> str:

@@ -9,8 +9,8 @@ import pytest
 
 from emulators import gcloud, pubsub
 from tests.conftest import PROJECT
-from tests.e2e.servers import Server, functions_server
 from tests.support import webhooks as ws
+from tests.support.stacks import Server, functions_server
 
 SERVER_ENV = {
     "STRIPE_WEBHOOK_SECRET": f"whsec_old_rotated,{ws.SECRET}",

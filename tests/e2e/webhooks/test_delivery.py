@@ -15,9 +15,9 @@ import requests
 from emulators import gcloud
 from ledger.collections import EVENT_LOGS, PAYMENT_TRANSACTIONS, WEBHOOK_EVENTS
 from payments.webhooks.signature import sign
-from tests.e2e.servers import Server
 from tests.support import stripe_events as se
 from tests.support import webhooks as ws
+from tests.support.stacks import Server
 from tests.support.waiting import eventually
 
 Doc = dict[str, Any]

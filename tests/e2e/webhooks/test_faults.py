@@ -28,11 +28,11 @@ from emulators import gcloud, pubsub
 from ledger.collections import PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import AbstractStore, Query
 from tests.conftest import PROJECT
-from tests.e2e.servers import Server, functions_server
 from tests.e2e.webhooks.conftest import SERVER_ENV
 from tests.e2e.webhooks.test_delivery import WAITING, deliver, post
 from tests.support import stripe_events as se
 from tests.support import webhooks as ws
+from tests.support.stacks import Server, functions_server
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.emulators, pytest.mark.timeout(60)]

@@ -30,16 +30,15 @@ import requests
 
 from emulators import gcloud, pubsub
 from emulators.gcloud import RunningEmulator, free_port
-from emulators.stack import stripe_command
 from ledger.collections import PAYMENTS, TENANTS, WEBHOOK_EVENTS
 from ledger.store import FirestoreStore
 from payments.checkout import create_checkout_session
 from payments.commands import CreateCheckoutSession, LineItem
 from payments.stripe_gateway import StripeGateway
 from tests.conftest import PROJECT
-from tests.e2e.servers import ROOT, functions_server, running
 from tests.e2e.webhooks.conftest import SERVER_ENV
 from tests.support import webhooks as ws
+from tests.support.stacks import functions_server, stripe_emulator
 from tests.support.waiting import eventually, machine_slowness
 
 API_KEY = "sk_test_ledger_truth"
@@ -290,16 +289,8 @@ def stripe_url(
     stripe_env = {"STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": f"http://127.0.0.1:{port}"}
     with functions_server(**SERVER_ENV, **stripe_env, STRIPE_MAX_NETWORK_RETRIES="0") as server:
         pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=server.url)
-        command = stripe_command(
-            port,
-            webhook_url=f"{server.url}/webhook",
-            options=[
-                *("--webhook-secret", ws.SECRET, "--connect-webhook-secret", ws.CONNECT_SECRET),
-                *("--retry-scale", "0.002", "--chaos", "--ach-delay", "0"),
-            ],
-        )
-        env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-        with running(command, env=env, port=port, ready_path="/_emulator/health") as emulator:
+        webhook_url = f"{server.url}/webhook"
+        with stripe_emulator(port, webhook_url=webhook_url, chaos=True) as emulator:
             yield emulator.url
 
 

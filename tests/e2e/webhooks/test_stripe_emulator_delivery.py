@@ -10,11 +10,10 @@ import pytest
 import requests
 
 from emulators.gcloud import RunningEmulator, free_port
-from emulators.stack import stripe_command
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore
-from tests.e2e.servers import ROOT, Server, running
 from tests.support import webhooks as ws
+from tests.support.stacks import Server, stripe_emulator
 from tests.support.waiting import eventually
 
 KEY = {"Authorization": "Bearer sk_test_e2e"}
@@ -23,17 +22,8 @@ TENANT = "tenant_stripe_e2e"
 
 @pytest.fixture
 def stripe_url(webhook_server: Server, firestore: RunningEmulator) -> Iterator[str]:
-    port = free_port()
-    command = stripe_command(
-        port,
-        webhook_url=f"{webhook_server.url}/webhook",
-        options=[
-            *("--webhook-secret", ws.SECRET, "--connect-webhook-secret", ws.CONNECT_SECRET),
-            *("--retry-scale", "0.002", "--chaos", "--ach-delay", "0"),
-        ],
-    )
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    with running(command, env=env, port=port, ready_path="/_emulator/health") as emulator:
+    webhook_url = f"{webhook_server.url}/webhook"
+    with stripe_emulator(free_port(), webhook_url=webhook_url, chaos=True) as emulator:
         yield emulator.url
 
 

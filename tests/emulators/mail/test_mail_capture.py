@@ -9,7 +9,7 @@ from werkzeug.test import TestResponse
 from emulators.gcloud import free_port
 from emulators.mail import MailCapture, create_app
 from emulators.stack import mail_command
-from tests.e2e.servers import running
+from tests.support.stacks import running
 
 
 def send(client: FlaskClient, to: str, text: str, *, key: str = "key-1") -> TestResponse:
