@@ -6,24 +6,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import requests
 
 from emulators import gcloud
 from tests.e2e import api_client
-from tests.support.stacks import STRIPE_KEY, AuthStack, product_stack
+from tests.support.stacks import STRIPE_KEY, ProductStack, product_stack
 
 
-@dataclass
-class ApiStack:
-    auth: AuthStack
-    stripe_url: str
-
-    @property
-    def url(self) -> str:
-        return self.auth.url
+class ApiStack(ProductStack):
+    """The whole product, with the API's request helpers."""
 
     def call(self, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
         return api_client.request(method, self.url, f"/api/v1{path}", headers=headers, **kwargs)
