@@ -12,6 +12,7 @@ from auth.principal import Role
 from core import fields
 from core.errors import ValidationError
 from core.fields import Body
+from ledger.ids import storable_id
 
 __all__ = [
     "AcceptInvitation",
@@ -158,7 +159,17 @@ class VerifyEmailLink:
 
     @classmethod
     def from_body(cls, body: Body) -> VerifyEmailLink:
-        return cls(fields.text(body, "token", required=True))
+        """The token's user part names a document: one no document can have is refused here,
+        where it enters (a 400 naming `token`), like any other malformed token."""
+        token = fields.text(body, "token", required=True)
+        user_id, dot, secret = token.partition(".")
+        if not (dot and secret and storable_id(user_id)):
+            raise ValidationError(
+                "The verification link or code is not valid",
+                code="invalid_verification",
+                param="token",
+            )
+        return cls(token)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,9 @@ class MemoryStore(AbstractStore):
         max_attempts: int | None = None,
     ) -> T:
         writes, result = decide({key: self.get(key) for key in reads})
+        for key in (*writes.sets, *writes.updates, *writes.deletes):
+            if not storable_id(key.id):
+                raise ValueError(f"no document can have the id {key.id!r} ({key.collection})")
         for key in writes.updates:
             if key not in writes.sets and (key.collection, key.id) not in self.docs:
                 raise KeyError(f"no document {key.collection}/{key.id} to update")

@@ -187,7 +187,7 @@ class FirestoreStore(AbstractStore):
         return int(result.transform_results[0].integer_value)
 
     def get_many(self, keys: Sequence[DocKey]) -> dict[DocKey, Doc | None]:
-        wanted = [key for key in dict.fromkeys(keys) if storable_id(key.id)]
+        wanted = _readable(keys)
         found: dict[DocKey, Doc | None] = dict.fromkeys(keys)
         if not wanted:
             return found
@@ -219,7 +219,7 @@ class FirestoreStore(AbstractStore):
         *,
         max_attempts: int | None = None,
     ) -> T:
-        keys = list(dict.fromkeys(reads))
+        keys = _readable(reads)
 
         @firestore.transactional
         def run(transaction: firestore.Transaction) -> T:
@@ -227,11 +227,12 @@ class FirestoreStore(AbstractStore):
                 [self._ref(k) for k in keys], transaction=transaction, **self._bounded
             )
             by_path = {snap.reference.path: snap for snap in snapshots}
-            docs = {}
+            docs: dict[DocKey, Doc | None] = dict.fromkeys(reads)
             for key in keys:
                 snap = by_path.get(self._ref(key).path)
                 docs[key] = snap.to_dict() if snap is not None and snap.exists else None
             writes, result = decide(docs)
+            _refuse_impossible(writes)
             for key, doc in writes.sets.items():
                 self._staging(key)
                 transaction.set(self._ref(key), doc)
@@ -253,7 +254,7 @@ class FirestoreStore(AbstractStore):
         *,
         max_attempts: int = 2,
     ) -> T:
-        keys = list(dict.fromkeys(reads))
+        keys = _readable(reads)
         for attempt in range(1, max_attempts + 1):
             with _translated_errors():
                 snapshots = {
@@ -261,8 +262,10 @@ class FirestoreStore(AbstractStore):
                     for snap in self._db.get_all([self._ref(k) for k in keys], **self._bounded)
                 }
             seen = {k: snapshots.get(self._ref(k).path) for k in keys}
-            docs = {k: _doc(snapshot) for k, snapshot in seen.items()}
+            docs: dict[DocKey, Doc | None] = dict.fromkeys(reads)
+            docs.update({k: _doc(snapshot) for k, snapshot in seen.items()})
             writes, result = decide(docs)
+            _refuse_impossible(writes)
             if not (writes.sets or writes.updates or writes.deletes):
                 return result  # nothing to commit
 
@@ -295,6 +298,19 @@ class FirestoreStore(AbstractStore):
         if snapshot is None or not snapshot.exists:
             return {}
         return {"option": self._db.write_option(last_update_time=snapshot.update_time)}
+
+
+def _readable(reads: Sequence[DocKey]) -> list[DocKey]:
+    """The keys a document can have: one with an impossible id (from a URL, a header, a token)
+    is read as missing, as `get` reads it, instead of failing the whole request."""
+    return [key for key in dict.fromkeys(reads) if storable_id(key.id)]
+
+
+def _refuse_impossible(writes: WriteSet) -> None:
+    """A write to an impossible id is a bug of the caller's: no document can be made there."""
+    for key in (*writes.sets, *writes.updates, *writes.deletes):
+        if not storable_id(key.id):
+            raise ValueError(f"no document can have the id {key.id!r} ({key.collection})")
 
 
 def _doc(snapshot: Any) -> Doc | None:

@@ -154,3 +154,16 @@ def test_signup_validation_and_duplicates(firestore: RunningEmulator, mail_captu
         taken = signup(stack.url, email.upper())
         assert taken.status_code == 409
         assert taken.json()["error"]["code"] == "email_taken"
+
+
+def test_a_verification_token_naming_an_impossible_user_is_a_400_not_a_500(
+    firestore: RunningEmulator, mail_capture: str
+) -> None:
+    """Issue 14, item 8: the user part of a link token becomes a document id."""
+    with auth_server(mail_capture) as stack:
+        for token in ("a/b.x", "__x__.y", "...z"):
+            api = api_client.post(stack.url, "/api/v1/verify-email", json={"token": token})
+            assert api.status_code == 400, (token, api.text)
+            assert api.json()["error"]["param"] == "token"
+            page = requests.get(f"{stack.url}/verify-email", params={"token": token}, timeout=10)
+            assert page.status_code == 400, (token, page.status_code)

@@ -4,12 +4,12 @@ the product does on Firestore."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 
 from ledger.memory import MemoryStore
-from ledger.store import AbstractStore, DocKey, Query
+from ledger.store import AbstractStore, Doc, DocKey, Query, WriteSet
 from tests.support import webhooks as ws
 
 A, B, C = DocKey("things", "a"), DocKey("things", "b"), DocKey("things", "c")
@@ -65,3 +65,26 @@ def test_query_filters_orders_leaves_out_unordered_and_resumes(store: AbstractSt
     assert sorted(doc_id for doc_id, _ in store.query(after)) == ["a", "b"]
     past_equal = Query("things", order_by=(("created", "asc"),), start_after={"created": 3})
     assert store.query(past_equal) == []
+
+
+@pytest.mark.parametrize("impossible", ["a/b", "__x__", ".."])
+def test_an_impossible_id_reads_as_missing_and_cannot_be_written(
+    store: AbstractStore, impossible: str
+) -> None:
+    """Ids from a URL, a header or a token: no such document, rather than a failed request."""
+    key = DocKey("things", impossible)
+    store.set(A, {"n": 1})
+
+    def look(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, list[Doc | None]]:
+        return WriteSet(), [docs[key], docs[A]]
+
+    assert store.transact([key, A], look) == [None, {"n": 1}]
+    assert store.commit_if_unchanged([key, A], look) == [None, {"n": 1}]
+
+    def write_there(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, None]:
+        writes = WriteSet()
+        writes.set(key, {"n": 2})
+        return writes, None
+
+    with pytest.raises(ValueError, match="no document can have the id"):
+        store.transact([A], write_there)
