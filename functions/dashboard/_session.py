@@ -11,8 +11,10 @@ verify) use a double-submit token instead: an HMAC of a random `form_nonce` cook
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Request, Response
 
@@ -21,7 +23,7 @@ from auth import sessions
 from auth.credentials import Credential
 from auth.principal import Principal, Role
 from auth.rbac import VERIFIED_EMAIL_REQUIRED, authorize, can_grant, has_permission
-from core.errors import Forbidden, Unauthorized
+from core.errors import Forbidden, Unauthorized, ValidationError
 from functions._auth import client_address
 from identity import members
 from identity.principals import authenticate
@@ -169,7 +171,17 @@ def check_form_token(request: Request) -> None:
 
 
 def safe_next(target: str | None, default: str = "/dashboard") -> str:
-    """A local path to go to after logging in; anything else (another site) → `default`."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to go to after logging in; anything else (another site, a scheme) →
+    `default`. A target with a control character or whitespace is refused (400, before anything
+    is done): browsers and Werkzeug drop or split on those, so `/\t/host` would leave as
+    `//host`, and a CR/LF cannot go in a `Location` header at all."""
+    if not target:
         return default
-    return target
+    if any(char.isspace() or unicodedata.category(char)[0] == "C" for char in target):
+        raise ValidationError("`next` must be a path of this site", param="next")
+    parts = urlsplit(target)
+    local = not (parts.scheme or parts.netloc) and target.startswith("/")
+    if not local or target.startswith("//") or "\\" in target:
+        return default
+    normalised = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    return target if normalised == target else default
