@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from core.settings import get_settings
+from core.settings import check_signing_key, get_settings
 
 if TYPE_CHECKING:
     from identity.context import AuthContext
@@ -179,9 +179,17 @@ def auth_context() -> AuthContext:
     settings = get_settings()
     if not settings.auth_signing_key:
         raise Unavailable("Authentication is not configured", code="auth_not_configured")
+    signing_key = settings.auth_signing_key.reveal()
+    try:
+        check_signing_key(signing_key)  # a Secret Manager reference is checked once revealed
+    except ValueError:
+        raise Unavailable(
+            "Authentication is not configured: its signing key is too short",
+            code="auth_not_configured",
+        ) from None
     return AuthContext(
         store=store(),
-        signing_key=settings.auth_signing_key.reveal(),
+        signing_key=signing_key,
         mailer=mailer(),
         app_base_url=settings.app_base_url,
         livemode=settings.stripe_livemode,

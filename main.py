@@ -21,6 +21,9 @@ __all__ = list(FUNCTION_NAMES)
 def __getattr__(name: str) -> Callable[[Any], Any]:
     if name not in FUNCTION_NAMES:
         raise AttributeError(f"module 'main' has no attribute {name!r}")
+    from core.settings import get_settings
+
+    get_settings()  # a setting that cannot work stops the function here, before it serves
     entry: Callable[[Any], Any] = getattr(importlib.import_module(f"functions.{name}"), name)
     from functions._http import in_framework_app_setup  # imported with the function already
 

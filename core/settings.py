@@ -14,9 +14,20 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Secret", "Settings", "get_settings"]
+__all__ = ["MIN_SIGNING_KEY_BYTES", "Secret", "Settings", "check_signing_key", "get_settings"]
 
 SECRET_REF_PREFIX = "sm://"
+MIN_SIGNING_KEY_BYTES = 32  # HMAC-SHA256 keys for tokens and cookies: at least the hash's size
+
+
+def check_signing_key(value: str) -> None:
+    """`ValueError` naming the setting if `value` is too short to sign tokens and cookies."""
+    size = len(value.encode("utf-8"))
+    if size < MIN_SIGNING_KEY_BYTES:
+        raise ValueError(
+            f"AUTH_SIGNING_KEY must be at least {MIN_SIGNING_KEY_BYTES} bytes (it signs every "
+            f"access token, session cookie and CSRF token); it has {size}"
+        )
 
 
 class Secret:
@@ -35,6 +46,11 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._raw)
+
+    @property
+    def is_reference(self) -> bool:
+        """Given as a Secret Manager reference (`sm://…`), resolved on first use."""
+        return self._raw.startswith(SECRET_REF_PREFIX)
 
     def reveal(self) -> str:
         if self._value is None:
@@ -116,7 +132,7 @@ class Settings:
             mailgun_api_key=secret("MAILGUN_API_KEY"),
             mailgun_domain=env.get("MAILGUN_DOMAIN", ""),
             mailgun_api_base=env.get("MAILGUN_API_BASE", "https://api.mailgun.net"),
-            auth_signing_key=secret("AUTH_SIGNING_KEY"),
+            auth_signing_key=_signing_key(secret("AUTH_SIGNING_KEY")),
             app_base_url=env.get("APP_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
             port=_port(env.get("PORT", "8080")),
             max_request_bytes=_positive_int("MAX_REQUEST_BYTES", env.get("MAX_REQUEST_BYTES")),
@@ -175,6 +191,13 @@ def _positive_float(name: str, raw: str | None, *, default: float) -> float:
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
     return value
+
+
+def _signing_key(key: Secret) -> Secret:
+    """A key given as its value is checked at once (a Secret Manager reference when revealed)."""
+    if key and not key.is_reference:
+        check_signing_key(key.reveal())
+    return key
 
 
 @functools.cache

@@ -16,7 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=None, help="default: $PORT or 8080")
     args = parser.parse_args(argv)
-    serve(host=args.host, port=args.port)
+    try:
+        serve(host=args.host, port=args.port)
+    except ValueError as setting:  # a setting that cannot be used: refuse to start, saying why
+        print(f"python -m functions: {setting}", file=sys.stderr)
+        return 2
     return 0
 
 

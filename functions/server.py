@@ -54,6 +54,7 @@ def create_app(functions: Collection[str] | None = None) -> Flask:
 def serve(*, host: str = "127.0.0.1", port: int | None = None) -> None:
     from werkzeug.serving import run_simple
 
-    chosen = port if port is not None else get_settings().port
+    settings = get_settings()  # read (and checked) before serving anything
+    chosen = port if port is not None else settings.port
     print(f"functions serving on http://{host}:{chosen}", flush=True)
     run_simple(host, chosen, create_app(), threaded=True, use_reloader=False)

@@ -33,7 +33,7 @@ def test_reads_every_contract_name() -> None:
             "MAILGUN_API_KEY": "key-1",
             "MAILGUN_DOMAIN": "mg.example.com",
             "MAILGUN_API_BASE": "http://127.0.0.1:4",
-            "AUTH_SIGNING_KEY": "signing",
+            "AUTH_SIGNING_KEY": "signing-key-of-at-least-32-bytes!",
             "APP_BASE_URL": "https://pay.example.com/",
             "PORT": "9090",
         }
@@ -49,7 +49,7 @@ def test_reads_every_contract_name() -> None:
     assert settings.mailgun_api_key.reveal() == "key-1"
     assert settings.mailgun_domain == "mg.example.com"
     assert settings.mailgun_api_base == "http://127.0.0.1:4"
-    assert settings.auth_signing_key.reveal() == "signing"
+    assert settings.auth_signing_key.reveal() == "signing-key-of-at-least-32-bytes!"
     assert settings.app_base_url == "https://pay.example.com"
     assert settings.port == 9090
 
@@ -94,3 +94,30 @@ def test_secret_manager_references_resolve_on_first_use_only() -> None:
 def test_bad_values_fail_loudly_naming_the_setting(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         Settings.from_env({**BASE, name: value})
+
+
+def test_a_signing_key_shorter_than_32_bytes_is_refused_naming_the_setting() -> None:
+    """Issue 14: the key signs every token and cookie; a short one is refused at once."""
+    with pytest.raises(ValueError, match=r"AUTH_SIGNING_KEY must be at least 32 bytes.*it has 31"):
+        Settings.from_env({**BASE, "AUTH_SIGNING_KEY": "k" * 31})
+    assert Settings.from_env({**BASE, "AUTH_SIGNING_KEY": "k" * 32}).auth_signing_key
+    reference = Settings.from_env({**BASE, "AUTH_SIGNING_KEY": "sm://jwt"})  # checked on use
+    assert reference.auth_signing_key.is_reference
+
+
+def test_a_short_signing_key_from_secret_manager_leaves_authentication_unavailable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bootstrap
+    from core import settings as settings_module
+    from core.errors import Unavailable
+
+    monkeypatch.setenv("AUTH_SIGNING_KEY", "sm://jwt")
+    monkeypatch.setattr(settings_module, "_fetch_from_secret_manager", lambda name: "short")
+    bootstrap.reset()
+    try:
+        with pytest.raises(Unavailable, match="signing key is too short"):
+            bootstrap.auth_context()
+    finally:
+        monkeypatch.undo()
+        bootstrap.reset()
