@@ -102,6 +102,7 @@ class Settings:
     app_base_url: str
     port: int
     max_request_bytes: int = field(default=1_000_000)
+    trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For
     firestore_deadline_seconds: float = 3.0
     webhook_apply_topic: str = "webhook-events"
     webhook_retry_topic: str = "webhook-retries"
@@ -136,6 +137,7 @@ class Settings:
             app_base_url=env.get("APP_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
             port=_port(env.get("PORT", "8080")),
             max_request_bytes=_positive_int("MAX_REQUEST_BYTES", env.get("MAX_REQUEST_BYTES")),
+            trusted_proxy_hops=_count("TRUSTED_PROXY_HOPS", env.get("TRUSTED_PROXY_HOPS")),
             firestore_deadline_seconds=_positive_float(
                 "FIRESTORE_DEADLINE_SECONDS", env.get("FIRESTORE_DEADLINE_SECONDS"), default=3.0
             ),
@@ -178,6 +180,19 @@ def _positive_int(name: str, raw: str | None, default: int = 1_000_000) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _count(name: str, raw: str | None) -> int:
+    """A whole number, 0 or more (0 when unset)."""
+    if raw is None or raw == "":
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, got {value}")
     return value
 
 

@@ -32,6 +32,7 @@ import bootstrap
 from auth.credentials import read_credential
 from auth.principal import Principal
 from auth.rbac import authorize
+from core.settings import get_settings
 from identity.principals import authenticate as resolve
 
 __all__ = ["authenticate", "client_address", "require"]
@@ -60,12 +61,17 @@ def require(request: Request, permission: str) -> Principal:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address for rate limits: the hop Google's front end appended to
-    `X-Forwarded-For` (the last one; earlier ones are whatever the client sent), else the
-    socket's peer."""
+    """The caller's address, for rate limits. With `TRUSTED_PROXY_HOPS` = N proxies in front
+    (Google's front end of a deployed function: 1), the address the first of them saw: the Nth
+    `X-Forwarded-For` entry from the right (the ones before it are whatever the client sent).
+    With none (locally: 0, the default), or a header shorter than the proxies that should have
+    written it, the socket's peer: a client cannot pick its own bucket."""
+    trusted = get_settings().trusted_proxy_hops
     forwarded = request.headers.get("X-Forwarded-For", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    return hops[-1] if hops else (request.remote_addr or "unknown")
+    if trusted and len(hops) >= trusted:
+        return hops[-trusted]
+    return request.remote_addr or "unknown"
 
 
 def _form_field(request: Request, name: str) -> str | None:

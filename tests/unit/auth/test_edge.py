@@ -19,7 +19,30 @@ def test_no_credentials_is_401_before_any_lookup() -> None:
         assert refused.value.status == 401
 
 
-def test_the_client_is_the_last_forwarded_hop() -> None:
-    headers = {"X-Forwarded-For": "1.2.3.4, 203.0.113.9"}
-    with APP.test_request_context("/", headers=headers):
-        assert client_address(request) == "203.0.113.9"
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "client"),
+    [
+        ("", "1.2.3.4", "192.0.2.7"),  # no proxy: a client's header picks nothing
+        ("0", "1.2.3.4, 203.0.113.9", "192.0.2.7"),
+        ("1", "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # what Google's front end appended
+        ("2", "1.2.3.4, 203.0.113.9, 198.51.100.1", "203.0.113.9"),
+        ("2", "203.0.113.9", "192.0.2.7"),  # shorter than the proxies: written by nobody
+        ("1", "", "192.0.2.7"),
+    ],
+)
+def test_the_client_is_what_the_first_trusted_proxy_saw(
+    monkeypatch: pytest.MonkeyPatch, trusted: str, forwarded: str, client: str
+) -> None:
+    """Issue 14, item 5: with no proxy, a fresh X-Forwarded-For per request was a fresh bucket."""
+    from core.settings import get_settings
+
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", trusted)
+    get_settings.cache_clear()
+    try:
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        environ = {"REMOTE_ADDR": "192.0.2.7"}
+        with APP.test_request_context("/", headers=headers, environ_base=environ):
+            assert client_address(request) == client
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
