@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, Role] = {
     "refunds:create": Role.ADMIN,
     "webhook_events:replay": Role.ADMIN,
     "members:manage": Role.ADMIN,
+    "members:invite": Role.ADMIN,  # sends mail to any address: a verified sender only
     "connect:manage": Role.OWNER,
     "billing:manage": Role.OWNER,
     "owners:manage": Role.OWNER,
@@ -37,6 +38,7 @@ VERIFIED_EMAIL_REQUIRED: frozenset[str] = frozenset(
         "payments:capture",
         "payments:cancel",
         "refunds:create",
+        "members:invite",
         "connect:manage",
         "billing:manage",
     }

@@ -164,7 +164,7 @@ def list_members(request: Request) -> Response:
 
 
 def invite_member(request: Request) -> Response:
-    principal = require(request, "members:manage")
+    principal = require(request, "members:invite")
     invitation = bootstrap.handle(Invite.from_body(json_body(request)), principal=principal)
     return json_response({"invitation": invitation}, status=201)
 

@@ -37,6 +37,6 @@ def invitation_email(*, to: str, link: str, tenant_name: str, role: str) -> Emai
         f'<p><a href="{html.escape(link)}">Accept the invitation</a> '
         "(sign up or log in first with this address).</p>"
     )
-    return EmailMessage(
-        to=to, subject=f"Join {name} on Payment Event Processor", text=text, html=body
-    )
+    # the subject carries no text a user chose (a business name could be a phishing line)
+    subject = "You have been invited to a team on Payment Event Processor"
+    return EmailMessage(to=to, subject=subject, text=text, html=body)

@@ -15,6 +15,7 @@ from auth.principal import Principal, Role
 from auth.rbac import can_grant
 from auth.secrets import new_token, sha256
 from core.errors import Conflict, Forbidden, MailSendFailed, NotFound
+from identity import rate_limits
 from identity.commands import AcceptInvitation, ChangeRole, Invite, RemoveMember
 from identity.context import AuthContext
 from identity.directory import (
@@ -92,9 +93,12 @@ def _require_grant(principal: Principal, role: Role) -> None:
 
 
 def invite_member(ctx: AuthContext, principal: Principal, command: Invite) -> dict[str, Any]:
-    """Store an invitation (hashed token) and email its link; `MailSendFailed` if not sent."""
+    """Store an invitation (hashed token) and email its link; `MailSendFailed` if not sent.
+    A tenant sends at most `INVITATIONS_PER_TENANT` a day (the route needs a verified sender:
+    `members:invite`)."""
     _require_grant(principal, command.role)
     token, now = new_token(), ctx.now()
+    rate_limits.count(ctx.store, rate_limits.INVITATIONS_PER_TENANT, principal.tenant_id, now=now)
     record = InvitationRecord(
         token_hash=sha256(token),
         tenant_id=principal.tenant_id,

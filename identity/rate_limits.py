@@ -22,6 +22,7 @@ from ledger.store import AbstractStore, DocKey
 
 __all__ = [
     "API_KEY_FAILURES",
+    "INVITATIONS_PER_TENANT",
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_CLIENT",
     "SIGNUPS_PER_CLIENT",
@@ -44,6 +45,7 @@ LOGIN_FAILURES_PER_CLIENT = Limit("login-client", 50, 900)
 SIGNUPS_PER_CLIENT = Limit("signup-client", 20, 3600)
 VERIFY_FAILURES = Limit("verify", 10, 900)
 API_KEY_FAILURES = Limit("api-key-client", 20, 300)
+INVITATIONS_PER_TENANT = Limit("invite-tenant", 50, 86400)  # mail to any address: bounded
 
 
 def check(store: AbstractStore, limit: Limit, key: str, *, now: datetime) -> None:

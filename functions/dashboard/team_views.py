@@ -23,7 +23,7 @@ def team_page(request: Request) -> Response:
 
 @page
 def invite(request: Request) -> Response:
-    shell = signed_in(request, "members:manage")
+    shell = signed_in(request, "members:invite")
     try:
         command = Invite.from_body(dict(request.form))
         bootstrap.handle(command, principal=shell.principal)
@@ -68,5 +68,6 @@ def _team(
         members=members.list_members(ctx, shell.principal),
         invitations=members.list_invitations(ctx, shell.principal) if manage else [],
         manage=manage,
+        invite=shell.can("members:invite"),
         email=email,
     )

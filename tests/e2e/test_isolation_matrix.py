@@ -196,7 +196,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ),
     ("DELETE", f"{API}/api-keys/<key_id>"): Protected("api_keys:manage", resource=new_viewer_key),
     ("GET", f"{API}/members"): Protected("members:read"),
-    ("POST", f"{API}/members"): Protected("members:manage", ok=201, body=new_invitation),
+    ("POST", f"{API}/members"): Protected("members:invite", ok=201, body=new_invitation),
     ("PATCH", f"{API}/members/<user_id>"): Protected(
         "members:manage", body=lambda: {"role": "viewer"}, resource=new_viewer_member
     ),
@@ -288,7 +288,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ),
     ("GET", f"{DASH}/team"): Page("members:read"),
     ("POST", f"{DASH}/team/invitations"): Page(
-        "members:manage", ok=303, form=lambda w: new_invitation()
+        "members:invite", ok=303, form=lambda w: new_invitation()
     ),
     ("POST", f"{DASH}/team/members/<user_id>/role"): Page(
         "members:manage", ok=303, form=lambda w: {"role": "viewer"}, resource=new_viewer_member

@@ -16,7 +16,7 @@ EXPECTED = {
     Role.DEVELOPER: {"checkout:create", "api_keys:manage"},
     Role.ADMIN: {
         "payments:capture", "payments:cancel", "refunds:create", "webhook_events:replay",
-        "members:manage",
+        "members:manage", "members:invite",
     },
     Role.OWNER: {"connect:manage", "billing:manage", "owners:manage"},
 }  # fmt: skip

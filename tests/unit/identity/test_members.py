@@ -4,6 +4,7 @@ on the in-memory store."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -100,3 +101,29 @@ def test_an_admin_cannot_invite_an_owner() -> None:
     with pytest.raises(Forbidden):
         members.invite_member(world.ctx, admin, Invite("bo@example.test", Role.OWNER))
     assert world.mailer.sent[-1].to == "admin@example.test"  # only signups' mail went out
+
+
+def test_invitations_need_a_verified_sender_a_daily_bound_and_no_business_name() -> None:
+    """Issue 14, item 4: an unverified signup could send unlimited mail, its free-text business
+    name in the subject."""
+    from auth.rbac import authorize
+    from core.errors import RateLimited
+    from identity import rate_limits
+
+    world = World()
+    owner = world.sign_up(business="URGENT: your account is locked, call +1 555 0100")
+    unverified = replace(owner, email_verified=False)
+    with pytest.raises(Forbidden) as refused:
+        authorize(unverified, "members:invite")
+    assert refused.value.code == "email_not_verified"
+    authorize(owner, "members:invite")
+    limit = rate_limits.INVITATIONS_PER_TENANT.limit
+    for n in range(limit):
+        members.invite_member(world.ctx, owner, Invite(f"guest{n}@example.test", Role.VIEWER))
+    assert all("URGENT" not in message.subject for message in world.mailer.sent)
+    assert "URGENT" in world.mailer.sent[-1].text  # the body may name the team, escaped in HTML
+    with pytest.raises(RateLimited) as limited:
+        members.invite_member(world.ctx, owner, Invite("one-more@example.test", Role.VIEWER))
+    assert limited.value.retry_after is not None and 0 < limited.value.retry_after <= 86400
+    world.clock.advance(days=1)
+    members.invite_member(world.ctx, owner, Invite("tomorrow@example.test", Role.VIEWER))
