@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from core.errors import Conflict
+from core.errors import Conflict, EventNotReady
 from ledger.collections import (
     CHECKOUT_REFS,
     DISPUTES,
@@ -200,6 +200,18 @@ def _apply_payment(
     )
 
 
+def _owns_account(tenant: Doc, account_id: str) -> bool:
+    """An account event changes only the tenant whose stored account it is. One routed by its
+    metadata to a tenant with no account yet waits (`EventNotReady`, retried: our own creation
+    stores the link right after Stripe answers); one for another tenant's account is recorded
+    and never applied. An account is linked by `connect.create_account` only, never by an
+    event."""
+    linked = tenant.get("merchant_account_id")
+    if not linked:
+        raise EventNotReady("the tenant's connected account is not linked yet")
+    return bool(linked == account_id)
+
+
 def _apply_tenant(
     writes: WriteSet,
     docs: Mapping[DocKey, Doc | None],
@@ -210,12 +222,10 @@ def _apply_tenant(
 ) -> ApplyResult:
     tenant = docs.get(DocKey(TENANTS, tenant_id or ""))
     applied = False
-    if tenant is not None:
+    if tenant is not None and _owns_account(tenant, change.account_id):
         seen = tenant.get("account_state_key")
         if seen is None or change.key > tuple(seen):
             fields = {**change.fields, "account_state_key": list(change.key)}
-            if not tenant.get("merchant_account_id"):
-                fields["merchant_account_id"] = change.account_id
             writes.update(DocKey(TENANTS, str(tenant_id)), fields)
             applied = True
     writes.set(

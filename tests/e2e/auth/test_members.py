@@ -82,3 +82,25 @@ def test_the_last_owner_stays(firestore: RunningEmulator, mail_capture: str) -> 
         second = api_client.patch(stack.url, admin_path, json={"role": "owner"}, headers=owner)
         assert second.status_code == 200
         assert api_client.delete(stack.url, path, headers=owner).status_code == 204
+
+
+def test_an_unverified_admin_cannot_send_invitations(
+    firestore: RunningEmulator, mail_capture: str
+) -> None:
+    """Issue 14, item 4: inviting mails any address, so only a verified sender may."""
+    acme = seed_tenant("Acme")
+    unverified = seed_user(service_context(), acme.tenant_id, Role.ADMIN, verified=False)
+    body = {"email": "someone@example.test", "role": "viewer"}
+    with auth_server(mail_capture) as stack:
+        refused = api_client.post(
+            stack.url,
+            "/api/v1/members",
+            json=body,
+            headers={"Authorization": f"Bearer {unverified.token}"},
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["code"] == "email_not_verified"
+        sent = api_client.post(
+            stack.url, "/api/v1/members", json=body, headers=acme.headers(Role.ADMIN)
+        )
+        assert sent.status_code == 201, sent.text

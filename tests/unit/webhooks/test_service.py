@@ -225,3 +225,37 @@ def test_listing_filters_by_tenant_and_status(deps: WebhookDeps) -> None:
     assert [e["id"] for e in failed] == [se.payment_lifecycle()[4]["id"]]
     assert "payload" not in failed[0]
     assert operations.list_events(deps, tenant_id="t_other", status=None) == []
+
+
+def account_updated(account: str, tenant_id: str, created: int = se.T0) -> dict[str, object]:
+    """A signed `account.updated` of `account` (onboarded) whose metadata names `tenant_id`."""
+    obj = se.stripe_object(
+        "account", id=account, charges_enabled=True, metadata={"tenant_id": tenant_id}
+    )
+    return se.event("account.updated", obj, created=created, account=account)
+
+
+def test_an_unlinked_account_never_changes_or_links_a_tenant_its_metadata_names(
+    deps: WebhookDeps, clock: Clock
+) -> None:
+    """Issue 14, item 7: an event's metadata is the sender's word, not a link."""
+    foreign = account_updated("acct_foreign", "t_1")  # t_1 owns se.ACCOUNT
+    assert deliver(deps, foreign).status == "processed"
+    assert deps.store.get(DocKey("tenants", "t_1")) == {"merchant_account_id": se.ACCOUNT}
+    deps.store.create(DocKey("tenants", "t_2"), {"name": "no account yet"})
+    claimed = account_updated("acct_claimer", "t_2", created=se.T0 + 1)
+    assert deliver(deps, claimed).status == "failed"  # waits: the tenant may be linking now
+    assert deps.store.get(DocKey("tenants", "t_2")) == {"name": "no account yet"}
+
+
+def test_an_account_event_ahead_of_its_link_applies_once_the_link_is_stored(
+    deps: WebhookDeps, clock: Clock
+) -> None:
+    deps.store.create(DocKey("tenants", "t_3"), {"name": "onboarding"})
+    early = account_updated("acct_new", "t_3")
+    assert deliver(deps, early).status == "failed"
+    deps.store.update(DocKey("tenants", "t_3"), {"merchant_account_id": "acct_new"})
+    clock.advance(60)
+    assert service.process_recorded(str(early["id"]), deps).status == "processed"
+    tenant = deps.store.get(DocKey("tenants", "t_3"))
+    assert tenant is not None and tenant["charges_enabled"] is True
