@@ -69,13 +69,12 @@ def check_password(ctx: AuthContext, credentials: Credentials, *, client: str) -
     """The user these credentials prove, or `Unauthorized` (the same for either mistake)."""
     account = email_key(credentials.email)
     now = ctx.now()
-    rate_limits.check(ctx.store, rate_limits.LOGIN_FAILURES_PER_ACCOUNT, account, now=now)
-    rate_limits.check(ctx.store, rate_limits.LOGIN_FAILURES_PER_CLIENT, client, now=now)
+    buckets = _login_buckets(account, client)
+    rate_limits.check_all(ctx.store, buckets, now=now)
     user = find_user_by_email(ctx.store, credentials.email)
     if not verify_password(user.password_hash if user else None, credentials.password):
         log_login_failed(known_user=user is not None)
-        rate_limits.count(ctx.store, rate_limits.LOGIN_FAILURES_PER_ACCOUNT, account, now=now)
-        rate_limits.count(ctx.store, rate_limits.LOGIN_FAILURES_PER_CLIENT, client, now=now)
+        rate_limits.count_all(ctx.store, buckets, now=now)
         raise Unauthorized("The email or password is wrong", code="invalid_credentials")
     assert user is not None
     if needs_rehash(user.password_hash):
@@ -83,6 +82,18 @@ def check_password(ctx: AuthContext, credentials: Credentials, *, client: str) -
             user_key(user.user_id), {"password_hash": hash_password(credentials.password)}
         )
     return user
+
+
+def _login_buckets(account: str, client: str) -> list[tuple[rate_limits.Limit, str]]:
+    """Where a failed login counts: this address on this account (a short and a longer
+    window), the account from everywhere, this address on any account."""
+    pair = f"{account}:{client}"
+    return [
+        (rate_limits.LOGIN_BURST_PER_ACCOUNT_CLIENT, pair),
+        (rate_limits.LOGIN_FAILURES_PER_ACCOUNT_CLIENT, pair),
+        (rate_limits.LOGIN_FAILURES_PER_ACCOUNT, account),
+        (rate_limits.LOGIN_FAILURES_PER_CLIENT, client),
+    ]
 
 
 def _default_tenant(ctx: AuthContext, user_id: str) -> str:

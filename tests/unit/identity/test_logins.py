@@ -37,19 +37,57 @@ def test_unknown_email_and_wrong_password_get_the_same_error() -> None:
     assert errors[0] == errors[1]
 
 
-def test_an_account_is_locked_after_its_failures_until_the_window_ends() -> None:
+def test_a_stranger_guessing_from_ten_addresses_does_not_lock_the_owner_out() -> None:
+    """Issue 14, item 6: ten wrong passwords from ten addresses used to lock the account."""
     world = World()
     world.sign_up("ana@example.test")
-    limit = rate_limits.LOGIN_FAILURES_PER_ACCOUNT.limit
     wrong = LogIn("ana@example.test", "wrong " + PASSWORD)
-    for n in range(limit):
+    for n in range(10):
         with pytest.raises(Unauthorized):
             logins.login(world.ctx, wrong, client=f"203.0.113.{n}")
-    with pytest.raises(RateLimited) as locked:  # even with the right password, from elsewhere
-        logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client="192.0.2.1")
-    assert locked.value.retry_after is not None and locked.value.retry_after > 0
-    world.clock.advance(seconds=rate_limits.LOGIN_FAILURES_PER_ACCOUNT.window)
     logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client="192.0.2.1")
+
+
+def test_one_address_guessing_one_account_waits_longer_and_longer() -> None:
+    world = World()
+    world.sign_up("ana@example.test")
+    wrong, right = (
+        LogIn("ana@example.test", "wrong " + PASSWORD),
+        LogIn("ana@example.test", PASSWORD),
+    )
+    guesser = "203.0.113.9"
+    for _ in range(rate_limits.LOGIN_BURST_PER_ACCOUNT_CLIENT.limit):
+        with pytest.raises(Unauthorized):
+            logins.login(world.ctx, wrong, client=guesser)
+    with pytest.raises(RateLimited) as short:  # this address, even with the right password
+        logins.login(world.ctx, right, client=guesser)
+    assert short.value.retry_after is not None and 0 < short.value.retry_after <= 60
+    logins.login(world.ctx, right, client="192.0.2.1")  # the owner, elsewhere, is not locked
+    world.clock.advance(seconds=60)
+    for _ in range(5):
+        with pytest.raises(Unauthorized):
+            logins.login(world.ctx, wrong, client=guesser)
+        world.clock.advance(seconds=15)
+    with pytest.raises(RateLimited) as longer:
+        logins.login(world.ctx, right, client=guesser)
+    assert longer.value.retry_after is not None and longer.value.retry_after > 60
+
+
+def test_an_account_guessed_from_everywhere_stops_taking_passwords(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        rate_limits, "LOGIN_FAILURES_PER_ACCOUNT", rate_limits.Limit("login-account", 3, 3600)
+    )
+    world = World()
+    world.sign_up("ana@example.test")
+    wrong = LogIn("ana@example.test", "wrong " + PASSWORD)
+    for n in range(3):
+        with pytest.raises(Unauthorized):
+            logins.login(world.ctx, wrong, client=f"203.0.113.{n}")
+    with pytest.raises(RateLimited) as locked:
+        logins.login(world.ctx, LogIn("ana@example.test", PASSWORD), client="192.0.2.1")
+    assert locked.value.retry_after is not None and locked.value.retry_after <= 3600
 
 
 def test_a_refresh_token_is_spent_once_and_its_reuse_revokes_the_family() -> None:
