@@ -35,7 +35,7 @@ from auth.rbac import authorize
 from core.settings import get_settings
 from identity.principals import authenticate as resolve
 
-__all__ = ["authenticate", "client_address", "require"]
+__all__ = ["authenticate", "client_address", "is_cross_site", "require"]
 
 
 def authenticate(request: Request) -> Principal:
@@ -50,6 +50,7 @@ def authenticate(request: Request) -> Principal:
         method=request.method,
         csrf_token=csrf,
         client=client_address(request),
+        cross_site=is_cross_site(request),
     )
 
 
@@ -72,6 +73,17 @@ def client_address(request: Request) -> str:
     if trusted and len(hops) >= trusted:
         return hops[-trusted]
     return request.remote_addr or "unknown"
+
+
+def is_cross_site(request: Request) -> bool:
+    """Did another site make the browser send this? `Sec-Fetch-Site` when the browser sends it
+    (only `same-origin` and `none`, a typed URL, are this site), else an `Origin` that is not
+    this request's own. A client that is not a browser sends neither: not cross-site."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and origin.rstrip("/") != request.host_url.rstrip("/")
 
 
 def _form_field(request: Request, name: str) -> str | None:

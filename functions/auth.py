@@ -12,8 +12,8 @@ from flask import Request, Response
 
 import bootstrap
 from auth import sessions
-from core.errors import ValidationError
-from functions._auth import authenticate, client_address, require
+from core.errors import Forbidden, ValidationError
+from functions._auth import authenticate, client_address, is_cross_site, require
 from functions._http import http_function, json_body, json_response
 from identity import api_keys, logins, members
 from identity.commands import (
@@ -99,7 +99,7 @@ def refresh_token(request: Request) -> Response:
 
 
 def create_session(request: Request) -> Response:
-    command = OpenSession.from_body(_body(request))
+    command = OpenSession.from_body(json_body(request))  # JSON only: no other site's form
     session = bootstrap.handle(command, client=client_address(request))
     response = json_response({"csrf_token": session.csrf_token, "expires_in": session.max_age})
     response.headers["Cache-Control"] = "no-store"
@@ -122,6 +122,10 @@ def logout(request: Request) -> Response:
     session_id = None
     cookie = request.cookies.get(sessions.COOKIE_NAME)
     if cookie:
+        if is_cross_site(request):  # another site's page must not end (or probe) the session
+            raise Forbidden(
+                "A request from another site cannot use this session", code="cross_site"
+            )
         session_id = sessions.unsign_session(cookie, key=signing_key)
         supplied = request.headers.get("X-CSRF-Token") or body.get("csrf_token")
         sessions.check_csrf(session_id, supplied, key=signing_key)

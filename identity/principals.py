@@ -41,6 +41,7 @@ def authenticate(
     method: str,
     csrf_token: str | None,
     client: str,
+    cross_site: bool = False,
 ) -> Principal:
     if credential.kind == "api_key":
         return _from_api_key(ctx, credential.value, tenant_id=tenant_id, client=client)
@@ -53,6 +54,10 @@ def authenticate(
     if record is None or record.revoked_at is not None or record.expires_at <= ctx.now():
         raise Unauthorized("The session has ended; log in again", code="session_expired")
     if method.upper() not in sessions.SAFE_METHODS:
+        if cross_site:  # the browser says another site sent it: refused, token or not
+            raise Forbidden(
+                "A request from another site cannot use this session", code="cross_site"
+            )
         sessions.check_csrf(session_id, csrf_token, key=ctx.signing_key)
     principal = _from_membership(ctx, record.user_id, tenant_id or record.tenant_id, via="session")
     return dataclasses.replace(principal, session_id=session_id)

@@ -24,7 +24,7 @@ from auth.credentials import Credential
 from auth.principal import Principal, Role
 from auth.rbac import VERIFIED_EMAIL_REQUIRED, authorize, can_grant, has_permission
 from core.errors import Forbidden, Unauthorized, ValidationError
-from functions._auth import client_address
+from functions._auth import client_address, is_cross_site
 from identity import members
 from identity.principals import authenticate
 
@@ -99,6 +99,7 @@ def signed_in(request: Request, permission: str | None = None) -> Shell:
         method=request.method,
         csrf_token=form_field(request, "csrf_token") or request.headers.get("X-CSRF-Token"),
         client=client_address(request),
+        cross_site=is_cross_site(request),
     )
     me = members.describe(ctx, principal)
     names = {m["tenant_id"]: m["tenant_name"] for m in me["memberships"]}

@@ -93,12 +93,13 @@ def test_refresh_rotates_and_reuse_revokes_the_family(
 
 def test_dashboard_session_cookie_with_csrf(firestore: RunningEmulator, mail_capture: str) -> None:
     tenant = seed_tenant()
+    credentials = {"email": tenant.users[Role.DEVELOPER].email, "password": PASSWORD}
     with auth_server(mail_capture) as stack:
-        created = api_client.post(
-            stack.url,
-            "/api/v1/sessions",
-            data={"email": tenant.users[Role.DEVELOPER].email, "password": PASSWORD},
-        )
+        # issue 14, item 2: another site's form cannot log this browser in (JSON only)
+        as_a_form = api_client.post(stack.url, "/api/v1/sessions", data=credentials)
+        assert as_a_form.status_code == 400, as_a_form.text
+        assert "Set-Cookie" not in as_a_form.headers
+        created = api_client.post(stack.url, "/api/v1/sessions", json=credentials)
         assert created.status_code == 200, created.text
         set_cookie = created.headers["Set-Cookie"]
         for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
@@ -118,6 +119,30 @@ def test_dashboard_session_cookie_with_csrf(firestore: RunningEmulator, mail_cap
             stack.url, "/api/v1/api-keys", json={}, cookies=cookie, headers={"X-CSRF-Token": csrf}
         )
         assert with_csrf.status_code == 201
+        # ... nor use the session, token or not, when the browser says another site sent it
+        for foreign in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
+            refused = api_client.post(
+                stack.url,
+                "/api/v1/api-keys",
+                json={},
+                cookies=cookie,
+                headers={"X-CSRF-Token": csrf, **foreign},
+            )
+            assert refused.status_code == 403, (foreign, refused.text)
+            assert refused.json()["error"]["code"] == "cross_site"
+        same_site = {"X-CSRF-Token": csrf, "Sec-Fetch-Site": "same-origin", "Origin": stack.url}
+        mine = api_client.post(
+            stack.url, "/api/v1/api-keys", json={}, cookies=cookie, headers=same_site
+        )
+        assert mine.status_code == 201, mine.text
+        cross_logout = api_client.post(
+            stack.url,
+            "/api/v1/logout",
+            cookies=cookie,
+            data={"csrf_token": csrf},
+            headers={"Sec-Fetch-Site": "cross-site"},
+        )
+        assert cross_logout.status_code == 403
 
         last = cookie["session"][-1]
         tampered = {"session": cookie["session"][:-1] + ("1" if last == "0" else "0")}

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask, request
 
 from core.errors import Unauthorized
-from functions._auth import client_address, require
+from functions._auth import client_address, is_cross_site, require
 
 APP = Flask("auth-edge-test")
 
@@ -46,3 +46,23 @@ def test_the_client_is_what_the_first_trusted_proxy_saw(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("headers", "cross"),
+    [
+        ({}, False),  # not a browser: nothing to say
+        ({"Sec-Fetch-Site": "same-origin"}, False),
+        ({"Sec-Fetch-Site": "none"}, False),  # typed into the address bar
+        ({"Sec-Fetch-Site": "same-site"}, True),  # another subdomain is another party
+        ({"Sec-Fetch-Site": "cross-site"}, True),
+        ({"Origin": "http://localhost"}, False),
+        ({"Origin": "https://evil.example"}, True),
+        ({"Origin": "null"}, True),
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "https://evil.example"}, False),
+    ],
+)
+def test_a_request_is_cross_site_as_the_browser_says(headers: dict[str, str], cross: bool) -> None:
+    """Issue 14, item 2: cookie sessions refuse what another site made the browser send."""
+    with APP.test_request_context("/", base_url="http://localhost", headers=headers):
+        assert is_cross_site(request) is cross
