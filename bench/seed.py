@@ -11,17 +11,24 @@ from typing import Any
 
 from auth.api_keys import generate_api_key
 from identity.api_keys import store_api_key
-from identity.records import ApiKeyRecord
+from identity.records import ApiKeyRecord, membership_doc, membership_key
 from ledger.collections import TENANTS
 from ledger.store import AbstractStore, DocKey
 
 __all__ = ["create_api_key", "create_connected_tenant"]
+
+BENCH_OWNER = "usr_bench"
 
 
 def create_api_key(store: AbstractStore, tenant_id: str, *, role: str) -> str:
     """An API key of `tenant_id` with `role` (`viewer` reads payments; `owner` may do all the
     functions' first requests): the key."""
     generated = generate_api_key(livemode=False)
+    now = datetime.now(UTC)  # a key acts with at most its creator's role: an owner makes it
+    store.set(
+        membership_key(tenant_id, BENCH_OWNER),
+        membership_doc(tenant_id, BENCH_OWNER, "owner", now=now),
+    )
     store_api_key(
         store,
         ApiKeyRecord(
@@ -32,7 +39,7 @@ def create_api_key(store: AbstractStore, tenant_id: str, *, role: str) -> str:
             mode=generated.mode,
             lookup_prefix=generated.lookup_prefix,
             key_hash=generated.key_hash,
-            created_by="bench",
+            created_by=BENCH_OWNER,
             created_at=datetime.now(UTC),
         ),
     )

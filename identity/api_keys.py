@@ -17,18 +17,20 @@ from core.errors import Forbidden, NotFound
 from identity.commands import CreateApiKey, RevokeApiKey
 from identity.context import AuthContext
 from identity.logs import log_api_key_created, log_api_key_revoked
-from identity.records import ApiKeyRecord, api_key_key, record_from, stored
+from identity.records import ApiKeyRecord, api_key_key, membership_key, record_from, stored
 from ledger.collections import API_KEYS
 from ledger.store import AbstractStore, Query
 
 __all__ = [
     "CreatedKey",
+    "authority",
     "create_api_key",
     "find_by_prefix",
     "get_api_key",
     "key_view",
     "list_api_keys",
     "revoke_api_key",
+    "revoke_keys_of",
     "store_api_key",
 ]
 
@@ -55,6 +57,7 @@ def key_view(record: ApiKeyRecord) -> dict[str, Any]:
         "created_at": _iso(record.created_at),
         "last_used_at": _iso(record.last_used_at),
         "revoked_at": _iso(record.revoked_at),
+        "revoked_reason": record.revoked_reason if record.revoked_at else None,
     }
 
 
@@ -100,7 +103,9 @@ def revoke_api_key(ctx: AuthContext, principal: Principal, command: RevokeApiKey
             code="role_too_high",
         )
     if record.revoked_at is None:
-        ctx.store.update(api_key_key(key_id), {"revoked_at": ctx.now()})
+        ctx.store.update(
+            api_key_key(key_id), {"revoked_at": ctx.now(), "revoked_reason": "revoked"}
+        )
         log_api_key_revoked(key_id=key_id, tenant_id=record.tenant_id, actor=principal.actor)
     return get_api_key(ctx.store, tenant_id=principal.tenant_id, key_id=key_id) or record
 
@@ -121,3 +126,42 @@ def find_by_prefix(store: AbstractStore, lookup_prefix: str) -> list[ApiKeyRecor
     """The keys with this lookup prefix (the caller checks the hash)."""
     rows = store.query(Query(API_KEYS, where=(("lookup_prefix", "==", lookup_prefix),), limit=5))
     return [record_from(ApiKeyRecord, doc) for _, doc in rows]
+
+
+MAX_CHAIN = 8  # keys made by keys made by keys…: deeper than this is refused
+
+
+def authority(store: AbstractStore, record: ApiKeyRecord, *, depth: int = 0) -> Role | None:
+    """The role a key may act with now: its own, capped by what its creator holds now (a
+    member's current role; for a key that a key made, that key's own authority). None when its
+    creator is no longer a member, or its creating key is revoked or powerless."""
+    creator = record.created_by
+    if depth > MAX_CHAIN:
+        return None
+    if creator.startswith("key:"):
+        parent = get_api_key(store, tenant_id=record.tenant_id, key_id=creator.removeprefix("key:"))
+        cap = (
+            None
+            if parent is None or parent.revoked_at
+            else authority(store, parent, depth=depth + 1)
+        )
+    else:
+        member = store.get(membership_key(record.tenant_id, creator))
+        cap = Role(member["role"]) if member else None
+    if cap is None:
+        return None
+    own = Role(record.role)
+    return own if cap.at_least(own) else cap
+
+
+def revoke_keys_of(store: AbstractStore, *, tenant_id: str, creator: str, now: datetime) -> int:
+    """Revoke the keys `creator` made in the tenant (they left it): how many."""
+    where = (("tenant_id", "==", tenant_id), ("created_by", "==", creator))
+    revoked = 0
+    for key_id, doc in store.query(Query(API_KEYS, where=where)):
+        if doc.get("revoked_at") is None:
+            store.update(
+                api_key_key(key_id), {"revoked_at": now, "revoked_reason": "creator_removed"}
+            )
+            revoked += 1
+    return revoked

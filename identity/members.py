@@ -8,6 +8,7 @@ Every read and write is scoped to the principal's tenant: another tenant's membe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from auth.rbac import can_grant
 from auth.secrets import new_token, sha256
 from core.errors import Conflict, Forbidden, MailSendFailed, NotFound
 from identity import rate_limits
+from identity.api_keys import authority, get_api_key, revoke_keys_of
 from identity.commands import AcceptInvitation, ChangeRole, Invite, RemoveMember
 from identity.context import AuthContext
 from identity.directory import (
@@ -81,7 +83,7 @@ def list_invitations(ctx: AuthContext, principal: Principal) -> list[dict[str, A
             "expires_at": record.expires_at.isoformat(),
         }
         for record in _invitations_of(ctx.store, principal.tenant_id)
-        if record.accepted_at is None and record.expires_at > now
+        if record.accepted_at is None and record.revoked_at is None and record.expires_at > now
     ]
 
 
@@ -165,6 +167,9 @@ def remove_member(ctx: AuthContext, principal: Principal, command: RemoveMember)
     member = _member(ctx, principal, user_id)
     _require_grant(principal, Role(member.role))
     _guarded_write(ctx.store, principal.tenant_id, user_id, member.role, None)
+    now = ctx.now()
+    revoke_keys_of(ctx.store, tenant_id=principal.tenant_id, creator=user_id, now=now)
+    _revoke_invitations_of(ctx.store, tenant_id=principal.tenant_id, sender=user_id, now=now)
     log_member_changed(
         tenant_id=principal.tenant_id, user_id=user_id, change="removed", actor=principal.actor
     )
@@ -247,7 +252,8 @@ def _accept(
     belong to the tenant."""
     invitation = invitation_key(token_hash)
     found = store.get(invitation)  # which tenant: the membership to read with it
-    if found is None:
+    sender_role = _sender_authority(store, found) if found is not None else None
+    if found is None or sender_role is None:  # unknown, or its sender has left the tenant
         raise NotFound("No such invitation, or it has expired", code="invitation_not_found")
     member = membership_key(str(found["tenant_id"]), user_id)
 
@@ -256,6 +262,7 @@ def _accept(
         if (
             data is None
             or data.get("accepted_at") is not None
+            or data.get("revoked_at") is not None
             or data["expires_at"] <= now
             or email_key(data["email"]) != email_key(email)
         ):
@@ -263,10 +270,12 @@ def _accept(
         record = record_from(InvitationRecord, data)
         if docs[member] is not None:
             raise Conflict("You already belong to this tenant", code="already_member")
+        # never more than its sender holds now (they may have been demoted since)
+        role = record.role if sender_role.at_least(Role(record.role)) else sender_role.value
         writes = WriteSet()
-        writes.set(member, membership_doc(record.tenant_id, user_id, record.role, now=now))
+        writes.set(member, membership_doc(record.tenant_id, user_id, role, now=now))
         writes.update(invitation, {"accepted_at": now, "accepted_by": user_id})
-        return writes, record
+        return writes, replace(record, role=role)
 
     return store.transact([invitation, member], decide)
 
@@ -277,3 +286,24 @@ def _invitations_of(store: AbstractStore, tenant_id: str) -> list[InvitationReco
     return sorted(
         (record_from(InvitationRecord, doc) for _, doc in rows), key=lambda r: r.created_at
     )
+
+
+def _sender_authority(store: AbstractStore, invitation: Doc) -> Role | None:
+    """What the invitation's sender may grant now: a member's current role, or a key's
+    authority; None once they have left the tenant (or the key is revoked)."""
+    tenant_id, sender = str(invitation["tenant_id"]), str(invitation.get("invited_by") or "")
+    if sender.startswith("key:"):
+        key = get_api_key(store, tenant_id=tenant_id, key_id=sender.removeprefix("key:"))
+        return authority(store, key) if key is not None and key.revoked_at is None else None
+    member = get_membership(store, tenant_id, sender)
+    return Role(member.role) if member is not None else None
+
+
+def _revoke_invitations_of(
+    store: AbstractStore, *, tenant_id: str, sender: str, now: datetime
+) -> None:
+    """The pending invitations `sender` sent in the tenant (they left it) can no longer be used."""
+    where = (("tenant_id", "==", tenant_id), ("invited_by", "==", sender))
+    for token_hash, doc in store.query(Query(INVITATIONS, where=where)):
+        if doc.get("accepted_at") is None and doc.get("revoked_at") is None:
+            store.update(invitation_key(token_hash), {"revoked_at": now})

@@ -22,7 +22,7 @@ from auth.principal import Principal, Role
 from auth.secrets import same, sha256
 from core.errors import Forbidden, Unauthorized
 from identity import rate_limits
-from identity.api_keys import find_by_prefix
+from identity.api_keys import authority, find_by_prefix
 from identity.context import AuthContext
 from identity.directory import get_membership_and_user
 from identity.logs import log_api_key_rejected
@@ -96,11 +96,15 @@ def _from_api_key(ctx: AuthContext, key: str, *, tenant_id: str | None, client: 
         raise Unauthorized(f"The API key is {reason} or not valid", code="invalid_api_key")
     if tenant_id and tenant_id != record.tenant_id:
         raise Forbidden("This API key belongs to another tenant", code="tenant_forbidden")
+    role = authority(ctx.store, record)
+    if role is None:  # its creator left the tenant (or the key that made it was revoked)
+        log_api_key_rejected(reason="creator_gone")
+        raise Unauthorized("The API key is revoked or not valid", code="invalid_api_key")
     if record.last_used_at is None or record.last_used_at + LAST_USED_RESOLUTION <= now:
         ctx.store.update(api_key_key(record.key_id), {"last_used_at": now})
     return Principal(
         tenant_id=record.tenant_id,
-        role=Role(record.role),
+        role=role,
         user_id=None,
         api_key_id=record.key_id,
         email_verified=True,  # only a verified user can have created it

@@ -88,6 +88,7 @@ class InvitationRecord:
     created_at: datetime
     expires_at: datetime
     accepted_at: datetime | None = None
+    revoked_at: datetime | None = None  # its sender left the tenant
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class ApiKeyRecord:
     created_at: datetime
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+    revoked_reason: str | None = None  # "revoked" by someone, or "creator_removed"
 
 
 class Rotation(StrEnum):

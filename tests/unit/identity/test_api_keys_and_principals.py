@@ -3,6 +3,7 @@ to a principal, on the in-memory store."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,14 @@ from auth.credentials import Credential, Kind
 from auth.principal import Principal, Role
 from core.errors import Forbidden, NotFound, RateLimited, Unauthorized
 from identity import api_keys, principals, rate_limits, tenancy
-from identity.commands import CreateApiKey, OpenSession, RemoveMember, RevokeApiKey, SwitchTenant
+from identity.commands import (
+    AcceptInvitation,
+    CreateApiKey,
+    OpenSession,
+    RemoveMember,
+    RevokeApiKey,
+    SwitchTenant,
+)
 from identity.logins import create_session
 from identity.members import remove_member
 from tests.unit.identity.support import PASSWORD, SIGNING_KEY, World
@@ -105,3 +113,54 @@ def test_a_session_switches_to_a_tenant_of_its_user_only_and_needs_csrf_to_write
         authenticate(world, "session", browser.cookie, method="POST", csrf_token=csrf) == switched
     )
     assert second.user_id == switched.user_id
+
+
+def test_a_key_never_outlives_or_outranks_its_creator() -> None:
+    """Issue 14, item 1: a removed developer's key kept working; a demoted admin's key kept
+    refunding, and an invitation it sent, accepted, granted admin."""
+    from identity import members
+    from identity.commands import ChangeRole, Invite
+
+    world = World()
+    owner = world.sign_up()
+    developer = world.join(owner.tenant_id, Role.DEVELOPER, "dev@example.test")
+    dev_key = api_keys.create_api_key(world.ctx, developer, CreateApiKey("ci", None))
+    admin = world.join(owner.tenant_id, Role.ADMIN, "admin@example.test")
+    admin_key = api_keys.create_api_key(world.ctx, admin, CreateApiKey("ops", Role.ADMIN))
+    as_admin_key = authenticate(world, "api_key", admin_key.key)
+    minted = api_keys.create_api_key(world.ctx, as_admin_key, CreateApiKey("minted", Role.ADMIN))
+    members.invite_member(world.ctx, as_admin_key, Invite("new@example.test", Role.ADMIN))
+    token = re.search(r"token=(\S+)", world.mailer.sent[-1].text)
+    assert token is not None
+
+    members.remove_member(world.ctx, owner, RemoveMember(str(developer.user_id)))
+    with pytest.raises(Unauthorized):
+        authenticate(world, "api_key", dev_key.key)
+    listed = {k.key_id: k for k in api_keys.list_api_keys(world.ctx, owner)}
+    assert listed[dev_key.record.key_id].revoked_reason == "creator_removed"
+    assert api_keys.key_view(listed[dev_key.record.key_id])["revoked_reason"] == "creator_removed"
+
+    members.change_member_role(world.ctx, owner, ChangeRole(str(admin.user_id), Role.VIEWER))
+    assert authenticate(world, "api_key", admin_key.key).role is Role.VIEWER
+    assert authenticate(world, "api_key", minted.key).role is Role.VIEWER  # a key's key too
+    invitee = world.sign_up("new@example.test")
+    joined = members.accept_invitation(world.ctx, invitee, AcceptInvitation(token[1]))
+    assert joined["role"] == "viewer"
+
+
+def test_a_removed_members_pending_invitations_cannot_be_accepted() -> None:
+    from identity import members
+    from identity.commands import Invite
+
+    world = World()
+    owner = world.sign_up()
+    admin = world.join(owner.tenant_id, Role.ADMIN, "admin@example.test")
+    members.invite_member(world.ctx, admin, Invite("new@example.test", Role.VIEWER))
+    token = re.search(r"token=(\S+)", world.mailer.sent[-1].text)
+    assert token is not None
+    members.remove_member(world.ctx, owner, RemoveMember(str(admin.user_id)))
+    assert members.list_invitations(world.ctx, owner) == []
+    with pytest.raises(NotFound):
+        members.accept_invitation(
+            world.ctx, world.sign_up("new@example.test"), AcceptInvitation(token[1])
+        )
