@@ -58,7 +58,15 @@ class Served:
     log_path: Path | None = None  # everything it printed (a file: a full pipe would stall it)
 
     def wait_ready(self, ready_path: str = "/health", *, timeout: float = 30.0) -> Served:
-        self.ready_at = wait_for_200(self.url + ready_path, self.process, timeout=timeout)
+        """Return once it answers 200; if it exits or times out first, say so with the end of
+        what it printed (why it did not start)."""
+        try:
+            self.ready_at = wait_for_200(self.url + ready_path, self.process, timeout=timeout)
+        except (RuntimeError, TimeoutError) as failed:
+            tail = self.output()[-3000:]
+            raise type(failed)(
+                f"{failed}; its output ended with:\n{tail}" if tail else str(failed)
+            ) from None
         return self
 
     def output(self) -> str:
