@@ -172,27 +172,24 @@ def _port(raw: str) -> int:
 
 
 def _positive_int(name: str, raw: str | None, default: int = 1_000_000) -> int:
+    return _int(name, raw, default=default, minimum=1)
+
+
+def _count(name: str, raw: str | None) -> int:
+    """A whole number, 0 or more (0 when unset)."""
+    return _int(name, raw, default=0, minimum=0)
+
+
+def _int(name: str, raw: str | None, *, default: int, minimum: int) -> int:
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    return value
-
-
-def _count(name: str, raw: str | None) -> int:
-    """A whole number, 0 or more (0 when unset)."""
-    if raw is None or raw == "":
-        return 0
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-    if value < 0:
-        raise ValueError(f"{name} must be 0 or more, got {value}")
+    if value < minimum:
+        bound = "positive" if minimum == 1 else f"{minimum} or more"
+        raise ValueError(f"{name} must be {bound}, got {value}")
     return value
 
 

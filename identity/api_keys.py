@@ -6,6 +6,7 @@ create or revoke keys of their own role or a weaker one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from identity.context import AuthContext
 from identity.logs import log_api_key_created, log_api_key_revoked
 from identity.records import ApiKeyRecord, api_key_key, membership_key, record_from, stored
 from ledger.collections import API_KEYS
-from ledger.store import AbstractStore, Query
+from ledger.store import AbstractStore, Doc, DocKey, Query, WriteSet
 
 __all__ = [
     "CreatedKey",
@@ -155,13 +156,15 @@ def authority(store: AbstractStore, record: ApiKeyRecord, *, depth: int = 0) -> 
 
 
 def revoke_keys_of(store: AbstractStore, *, tenant_id: str, creator: str, now: datetime) -> int:
-    """Revoke the keys `creator` made in the tenant (they left it): how many."""
+    """Revoke the keys `creator` made in the tenant (they left it), at once: how many."""
     where = (("tenant_id", "==", tenant_id), ("created_by", "==", creator))
-    revoked = 0
-    for key_id, doc in store.query(Query(API_KEYS, where=where)):
-        if doc.get("revoked_at") is None:
-            store.update(
-                api_key_key(key_id), {"revoked_at": now, "revoked_reason": "creator_removed"}
-            )
-            revoked += 1
-    return revoked
+    keys = [api_key_key(key_id) for key_id, _ in store.query(Query(API_KEYS, where=where))]
+
+    def revoke(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, int]:
+        writes = WriteSet()
+        for key, doc in docs.items():
+            if doc is not None and doc.get("revoked_at") is None:
+                writes.update(key, {"revoked_at": now, "revoked_reason": "creator_removed"})
+        return writes, len(writes.updates)
+
+    return store.transact(keys, revoke) if keys else 0

@@ -302,8 +302,17 @@ def _sender_authority(store: AbstractStore, invitation: Doc) -> Role | None:
 def _revoke_invitations_of(
     store: AbstractStore, *, tenant_id: str, sender: str, now: datetime
 ) -> None:
-    """The pending invitations `sender` sent in the tenant (they left it) can no longer be used."""
+    """The pending invitations `sender` sent in the tenant (they left it) can no longer be
+    used: revoked at once."""
     where = (("tenant_id", "==", tenant_id), ("invited_by", "==", sender))
-    for token_hash, doc in store.query(Query(INVITATIONS, where=where)):
-        if doc.get("accepted_at") is None and doc.get("revoked_at") is None:
-            store.update(invitation_key(token_hash), {"revoked_at": now})
+    keys = [invitation_key(token) for token, _ in store.query(Query(INVITATIONS, where=where))]
+
+    def revoke(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, None]:
+        writes = WriteSet()
+        for key, doc in docs.items():
+            if doc is not None and doc.get("accepted_at") is None and doc.get("revoked_at") is None:
+                writes.update(key, {"revoked_at": now})
+        return writes, None
+
+    if keys:
+        store.transact(keys, revoke)

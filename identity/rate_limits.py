@@ -62,21 +62,17 @@ INVITATIONS_PER_TENANT = Limit("invite-tenant", 50, 86400)  # mail to any addres
 
 def check(store: AbstractStore, limit: Limit, key: str, *, now: datetime) -> None:
     """Raise `RateLimited` if `key` has used up `limit` in this window (counts nothing)."""
-    window, end = _window(limit, key, now)
-    doc = store.get(window)
-    if doc is not None and int(doc.get("count") or 0) >= limit.limit:
-        _raise(limit, _seconds_left(end, now))
+    check_all(store, [(limit, key)], now=now)
 
 
 def count(store: AbstractStore, limit: Limit, key: str, *, now: datetime) -> None:
     """Count one event for `key`; raise `RateLimited` if that went over the limit."""
-    window, end = _window(limit, key, now)
-    if store.increment(window, "count", also={"expire_at": end}) > limit.limit:
-        _raise(limit, _seconds_left(end, now))
+    count_all(store, [(limit, key)], now=now)
 
 
 def check_all(store: AbstractStore, buckets: Sequence[tuple[Limit, str]], *, now: datetime) -> None:
-    """`check` for every (limit, key) at once (one read); the longest wait is the answer."""
+    """Raise `RateLimited` if any (limit, key) is used up in its window (one read, counts
+    nothing); the longest wait is the answer."""
     windows = [(limit, *_window(limit, key, now)) for limit, key in buckets]
     found = store.get_many([window for _, window, _ in windows])
     waits = [
@@ -90,7 +86,8 @@ def check_all(store: AbstractStore, buckets: Sequence[tuple[Limit, str]], *, now
 
 
 def count_all(store: AbstractStore, buckets: Sequence[tuple[Limit, str]], *, now: datetime) -> None:
-    """`count` one event in every (limit, key), all of them counted before any refusal."""
+    """Count one event in every (limit, key), all of them before any refusal; raise
+    `RateLimited` (the longest wait) if one went over its limit."""
     waits = []
     for limit, key in buckets:
         window, end = _window(limit, key, now)
