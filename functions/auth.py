@@ -44,19 +44,20 @@ def _body(request: Request) -> dict[str, Any]:
 
 
 def signup(request: Request) -> Response:
+    """202 with the same body whether or not the address already has an account (its owner
+    is mailed instead): verify the address, then log in."""
     command = Signup.from_body(json_body(request))
     result = bootstrap.handle(command, client=client_address(request))
-    email = {"sent": result.verification_email_sent, "to": result.email}
-    if not result.verification_email_sent:
+    email: dict[str, Any] = {"sent": result.email_sent, "to": result.email}
+    if not result.email_sent:
         email["message"] = "The verification email could not be sent; ask for a new one"
     return json_response(
         {
-            "user": {"id": result.user_id, "email": result.email, "email_verified": False},
-            "tenant_id": result.tenant_id,
-            "role": "owner",
+            "email": result.email,
             "verification_email": email,
+            "next_step": "Verify the address with the emailed link or code, then log in",
         },
-        status=201,
+        status=202,
     )
 
 

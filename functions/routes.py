@@ -126,7 +126,7 @@ ROUTES: tuple[Route, ...] = (
             ("GET", "/", "root", "To the dashboard"),
             ("GET", "/dashboard/static/<name>", "static_file", "Stylesheet, script, icon"),
             ("GET", "/dashboard/signup", "signup_page", "Sign-up form"),
-            ("POST", "/dashboard/signup", "sign_up", "Create the account, log in"),
+            ("POST", "/dashboard/signup", "sign_up", "Create the account, ask for the code"),
             ("GET", "/dashboard/login", "login_page", "Login form"),
             ("POST", "/dashboard/login", "log_in", "Log in (session cookie)"),
             ("POST", "/dashboard/logout", "log_out", "End the session"),

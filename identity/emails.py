@@ -6,7 +6,7 @@ import html
 
 from identity.mail import EmailMessage
 
-__all__ = ["invitation_email", "verification_email"]
+__all__ = ["account_exists_email", "invitation_email", "verification_email"]
 
 
 def verification_email(*, to: str, link: str, code: str, hours: int) -> EmailMessage:
@@ -23,6 +23,25 @@ def verification_email(*, to: str, link: str, code: str, hours: int) -> EmailMes
         f"<p>Both expire in {hours} hours. If you did not sign up, ignore this message.</p>"
     )
     return EmailMessage(to=to, subject=f"Your verification code: {code}", text=text, html=body)
+
+
+def account_exists_email(*, to: str, login_link: str) -> EmailMessage:
+    """To the owner of an address someone signed up with again: the sign-up answered as
+    usual (it tells no one who has an account) and changed nothing."""
+    text = (
+        "Someone, perhaps you, tried to create a Payment Event Processor account with this "
+        "address. It already has an account, so nothing was created or changed.\n\n"
+        f"If it was you, log in instead:\n{login_link}\n\n"
+        "If it was not you, you can ignore this message.\n"
+    )
+    body = (
+        "<p>Someone, perhaps you, tried to create a Payment Event Processor account with this "
+        "address. It already has an account, so nothing was created or changed.</p>"
+        f'<p>If it was you, <a href="{html.escape(login_link)}">log in instead</a>.</p>'
+        "<p>If it was not you, you can ignore this message.</p>"
+    )
+    subject = "This address already has an account"
+    return EmailMessage(to=to, subject=subject, text=text, html=body)
 
 
 def invitation_email(*, to: str, link: str, tenant_name: str, role: str) -> EmailMessage:

@@ -28,6 +28,7 @@ __all__ = [
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ACCOUNT_CLIENT",
     "LOGIN_FAILURES_PER_CLIENT",
+    "MAIL_PER_ADDRESS",
     "SIGNUPS_PER_CLIENT",
     "VERIFY_FAILURES",
     "Limit",
@@ -35,6 +36,7 @@ __all__ = [
     "check_all",
     "count",
     "count_all",
+    "give_back",
 ]
 
 
@@ -43,6 +45,8 @@ class Limit:
     scope: str
     limit: int
     window: int  # seconds
+    code: str = "rate_limited"  # the refusal's error code and message
+    message: str = "Too many attempts"
 
 
 # Failed logins (the policy, README "Roles and permissions"): one address guessing one account
@@ -58,6 +62,11 @@ SIGNUPS_PER_CLIENT = Limit("signup-client", 20, 3600)
 VERIFY_FAILURES = Limit("verify", 10, 900)
 API_KEY_FAILURES = Limit("api-key-client", 20, 300)
 INVITATIONS_PER_TENANT = Limit("invite-tenant", 50, 86400)  # mail to any address: bounded
+# One verification or sign-up email per address a minute, counted for every address asked
+# about, known or not, so the cool-down does not tell who has an account.
+MAIL_PER_ADDRESS = Limit(
+    "mail-address", 1, 60, code="resend_cooldown", message="An email was just sent to this address"
+)
 
 
 def check(store: AbstractStore, limit: Limit, key: str, *, now: datetime) -> None:
@@ -98,6 +107,13 @@ def count_all(store: AbstractStore, buckets: Sequence[tuple[Limit, str]], *, now
         _raise(limit, wait)
 
 
+def give_back(store: AbstractStore, limit: Limit, key: str, *, now: datetime) -> None:
+    """Undo one `count` of `key` in this window (what it counted did not happen, e.g. an
+    email that could not be sent)."""
+    window, end = _window(limit, key, now)
+    store.increment(window, "count", by=-1, also={"expire_at": end})
+
+
 def _window(limit: Limit, key: str, now: datetime) -> tuple[DocKey, datetime]:
     index = int(now.timestamp()) // limit.window
     end = datetime.fromtimestamp((index + 1) * limit.window, UTC)
@@ -113,5 +129,5 @@ def _seconds_left(end: datetime, now: datetime) -> int:
 def _raise(limit: Limit, wait: int) -> None:
     log_rate_limited(scope=limit.scope, retry_after=wait)
     raise RateLimited(
-        f"Too many attempts; retry in {wait} seconds", retry_after=wait, code="rate_limited"
+        f"{limit.message}; retry in {wait} seconds", retry_after=wait, code=limit.code
     )

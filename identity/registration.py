@@ -1,15 +1,20 @@
 """Signing up and verifying the email address (by link or by 6-digit code).
 
 A verification stores only hashes of its link token and code, expires after 24 hours, allows
-`MAX_ATTEMPTS` wrong tries, and can be re-sent once per `RESEND_COOLDOWN` (the re-send replaces
-it). The email is sent after the account is written, never inside a transaction; a failed send
-is reported in the answer (and can be retried with a re-send), never dropped.
+`MAX_ATTEMPTS` wrong tries, and can be re-sent (the re-send replaces it). An address gets at
+most one of these emails a minute (`rate_limits.MAIL_PER_ADDRESS`). The email is sent after the
+account is written, never inside a transaction; a failed send is reported in the answer (and
+can be retried at once with a re-send), never dropped.
+
+Nothing here tells a stranger whether an address has an account: a sign-up with a taken
+address answers exactly as a new one (and mails the address's owner instead of creating
+anything), and a re-send answers alike for every address, its cool-down included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
@@ -20,7 +25,7 @@ from identity import rate_limits
 from identity.commands import ResendVerification, Signup, VerifyCode, VerifyEmailLink
 from identity.context import AuthContext
 from identity.directory import find_user_by_email
-from identity.emails import verification_email
+from identity.emails import account_exists_email, verification_email
 from identity.logs import log_email_verified, log_mail_failed, log_signed_up
 from identity.records import (
     CheckOutcome,
@@ -49,20 +54,22 @@ __all__ = [
 ]
 
 VERIFICATION_TTL = timedelta(hours=24)
-RESEND_COOLDOWN = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
+RETRY_AFTER_EXHAUSTED = 60  # seconds: long enough to read the new code's email
 
 
 @dataclass(frozen=True)
 class SignupResult:
-    user_id: str
-    tenant_id: str
+    """What a sign-up may tell its caller: the same for a new and a taken address."""
+
     email: str
-    verification_email_sent: bool
+    email_sent: bool  # the verification email (or, for a taken address, its owner's note)
 
 
 def signup(ctx: AuthContext, command: Signup, *, client: str) -> SignupResult:
-    """Create the user, their tenant and owner membership; send the verification email."""
+    """Create the user, their tenant and owner membership and send the verification email;
+    for an address that has an account, mail its owner instead and change nothing. Both do
+    the same work up to the write (the password is hashed either way) and answer alike."""
     rate_limits.count(ctx.store, rate_limits.SIGNUPS_PER_CLIENT, client, now=ctx.now())
     check_strength(command.password)
     user = UserRecord(
@@ -73,15 +80,51 @@ def signup(ctx: AuthContext, command: Signup, *, client: str) -> SignupResult:
         created_at=ctx.now(),
     )
     tenant_id = random_id("ten")
-    create_account(ctx.store, user=user, tenant_id=tenant_id, business_name=command.business_name)
+    try:
+        create_account(
+            ctx.store, user=user, tenant_id=tenant_id, business_name=command.business_name
+        )
+    except Conflict:
+        return SignupResult(user.email, _tell_the_owner(ctx, user.email))
     log_signed_up(user_id=user.user_id, tenant_id=tenant_id)
+    claimed = _claim_mail(ctx, user.email)  # a new account's code goes out in any case
     try:
         send_verification(ctx, user_id=user.user_id, email=user.email)
-        sent = True
     except MailSendFailed:
         log_mail_failed(purpose="verification", user_id=user.user_id)
-        sent = False
-    return SignupResult(user.user_id, tenant_id, user.email, sent)
+        if claimed:
+            _release_mail(ctx, user.email)
+        return SignupResult(user.email, email_sent=False)
+    return SignupResult(user.email, email_sent=True)
+
+
+def _tell_the_owner(ctx: AuthContext, email: str) -> bool:
+    """Mail the owner of a taken address that someone signed up with it (at most once a
+    minute: a second sign-up within it is answered as sent)."""
+    if not _claim_mail(ctx, email):
+        return True
+    login_link = f"{ctx.app_base_url}/dashboard/login"
+    try:
+        ctx.mailer.send(account_exists_email(to=email, login_link=login_link))
+    except MailSendFailed:
+        log_mail_failed(purpose="account_exists", user_id=None)
+        _release_mail(ctx, email)
+        return False
+    return True
+
+
+def _claim_mail(ctx: AuthContext, email: str) -> bool:
+    """Take the address's one email of this minute; False if it is already taken."""
+    try:
+        rate_limits.count(ctx.store, rate_limits.MAIL_PER_ADDRESS, email_key(email), now=ctx.now())
+    except RateLimited:
+        return False
+    return True
+
+
+def _release_mail(ctx: AuthContext, email: str) -> None:
+    """Nothing was sent after all: the address may have its email at once."""
+    rate_limits.give_back(ctx.store, rate_limits.MAIL_PER_ADDRESS, email_key(email), now=ctx.now())
 
 
 def create_account(
@@ -138,13 +181,7 @@ def send_verification(ctx: AuthContext, *, user_id: str, email: str) -> None:
     ctx.store.set(verification_key(user_id), stored(record))
     link = f"{ctx.app_base_url}/verify-email?token={user_id}.{token}"
     hours = int(VERIFICATION_TTL.total_seconds() // 3600)
-    try:
-        ctx.mailer.send(verification_email(to=email, link=link, code=code, hours=hours))
-    except MailSendFailed:  # nothing was sent: no cool-down before the next try
-        ctx.store.set(
-            verification_key(user_id), stored(replace(record, sent_at=now - RESEND_COOLDOWN))
-        )
-        raise
+    ctx.mailer.send(verification_email(to=email, link=link, code=code, hours=hours))
 
 
 def verify_email_token(ctx: AuthContext, command: VerifyEmailLink, *, client: str) -> None:
@@ -226,29 +263,24 @@ def _fail(ctx: AuthContext, outcome: CheckOutcome, bucket: str) -> NoReturn:
     if outcome is CheckOutcome.EXHAUSTED:
         raise RateLimited(
             "Too many wrong attempts; ask for a new code",
-            retry_after=int(RESEND_COOLDOWN.total_seconds()),
+            retry_after=RETRY_AFTER_EXHAUSTED,
             code="too_many_attempts",
         )
     raise ValidationError("The verification link or code is not valid", code="invalid_verification")
 
 
 def resend_verification(ctx: AuthContext, command: ResendVerification) -> None:
-    """Send a new link and code, at most once per cool-down. Unknown or already verified
-    addresses get the same (silent) answer, so this does not tell who has an account."""
+    """Send a new link and code to an unverified account's address. Every address, known or
+    not, is counted against its one email a minute (429 `resend_cooldown`), and unknown or
+    verified ones are answered the same, silently: this does not tell who has an account."""
+    key = email_key(command.email)
+    rate_limits.count(ctx.store, rate_limits.MAIL_PER_ADDRESS, key, now=ctx.now())
     user = find_user_by_email(ctx.store, command.email)
     if user is None or user.email_verified:
         return
-    pending_doc = ctx.store.get(verification_key(user.user_id))
-    pending = record_from(VerificationRecord, pending_doc) if pending_doc else None
-    if pending is not None and pending.sent_at + RESEND_COOLDOWN > ctx.now():
-        wait = (pending.sent_at + RESEND_COOLDOWN - ctx.now()).total_seconds()
-        raise RateLimited(
-            "A verification email was just sent; wait before asking again",
-            retry_after=max(1, int(wait) + 1),
-            code="resend_cooldown",
-        )
     try:
         send_verification(ctx, user_id=user.user_id, email=user.email)
     except MailSendFailed:
         log_mail_failed(purpose="verification", user_id=user.user_id)
+        _release_mail(ctx, command.email)
         raise

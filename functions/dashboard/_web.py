@@ -54,6 +54,7 @@ NOTICES = {
     "logged_out": "You are logged out.",
     "session_ended": "Your session has ended. Log in again to continue.",
     "code_sent": "We sent a new code. It may take a minute to arrive.",
+    "code_not_sent": "We couldn't send the email just now. Ask for a new code below.",
     "onboarded": "Your Stripe account is connected.",
     "onboarding_pending": "Stripe still needs some details. Continue onboarding when ready.",
     "refund_requested": "Refund requested. Stripe confirms it in the timeline below.",

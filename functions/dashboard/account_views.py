@@ -39,14 +39,14 @@ def signup_page(request: Request) -> Response:
 
 @page
 def sign_up(request: Request) -> Response:
+    """Create the account, then ask for the emailed code. No session yet, whether or not the
+    address was new: logging straight in would tell a stranger which addresses have accounts."""
     check_form_token(request)
-    form, client = dict(request.form), client_address(request)
+    form = dict(request.form)
     next_page = safe_next(form.get("next"))
     try:
         command = Signup.from_body(form)
-        result = bootstrap.handle(command, client=client)
-        opening = OpenSession(command.email, command.password)
-        session = bootstrap.handle(opening, client=client)
+        result = bootstrap.handle(command, client=client_address(request))
     except FORM_ERRORS as error:
         values = {"business_name": form.get("business_name", ""), "email": form.get("email", "")}
         return render_form_error(
@@ -58,16 +58,14 @@ def sign_up(request: Request) -> Response:
             next=next_page,
             min_password=MIN_LENGTH,
         )
-    notice = "code_sent" if result.verification_email_sent else None
-    response = redirect("/dashboard/verify", notice=notice, next=next_page)
-    set_session_cookie(response, session.cookie, max_age=session.max_age)
-    return response
+    notice = "code_sent" if result.email_sent else "code_not_sent"
+    return redirect("/dashboard/verify", notice=notice, email=result.email, next=next_page)
 
 
 @page
 def login_page(request: Request) -> Response:
-    next_page = safe_next(request.args.get("next"))
-    return render_form(request, "login.html", title="Log in", email="", next=next_page)
+    next_page, email = safe_next(request.args.get("next")), request.args.get("email", "")
+    return render_form(request, "login.html", title="Log in", email=email, next=next_page)
 
 
 @page

@@ -49,7 +49,7 @@ def verify_code(request: Request) -> Response:
         return _verify_error(request, error, form.get("email", ""), next_page)
     if request.cookies.get("session"):
         return redirect(next_page, notice="verified")
-    return redirect("/dashboard/login", notice="verified", next=next_page)
+    return redirect("/dashboard/login", notice="verified", email=command.email, next=next_page)
 
 
 @page

@@ -86,8 +86,13 @@ def test_a_new_merchant_signs_up_onboards_takes_a_payment_and_refunds_part_of_it
     shoot(page, "verify")
     page.get_by_label("6-digit code").fill(latest_code(stack.mail_url, email))
     page.get_by_role("button", name="Verify email").click()
-    expect(page).to_have_url(re.compile(r"/dashboard\?notice=verified$"))
+
+    # A sign-up opens no session (that would tell who has an account): verified, log in.
     expect(page.get_by_role("status")).to_have_text("Your email address is verified.")
+    expect(page.get_by_label("Email")).to_have_value(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
 
     # Home: not onboarded yet; the owner goes to Stripe's hosted onboarding and comes back.
     expect(page.get_by_role("heading", name="Get ready to take payments")).to_be_visible()

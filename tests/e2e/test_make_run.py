@@ -90,7 +90,7 @@ def access_token(url: str) -> str:
     email = f"make-run-{uuid.uuid4().hex[:10]}@example.test"
     signup = {"email": email, "password": PASSWORD, "business_name": "Make Run Bikes"}
     signed_up = api_client.post(url, "/api/v1/signup", json=signup)
-    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.status_code == 202, signed_up.text
     login = api_client.post(url, "/api/v1/login", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
     return str(login.json()["access_token"])

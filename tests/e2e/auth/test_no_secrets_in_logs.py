@@ -18,7 +18,7 @@ def test_the_flows_log_no_secret(firestore: RunningEmulator, mail_capture: str) 
     with auth_server(mail_capture) as stack:
         url = stack.url
         body = {"email": email, "password": PASSWORD, "business_name": "Log Test"}
-        assert api_client.post(url, "/api/v1/signup", json=body).status_code == 201
+        assert api_client.post(url, "/api/v1/signup", json=body).status_code == 202
         code, link = latest_code(mail_capture, email), latest_link(mail_capture, email)
         link_token = link.split("token=", 1)[1]
         secrets += [link_token, link_token.split(".", 1)[1]]

@@ -6,9 +6,16 @@ import uuid
 
 import requests
 
+from auth.principal import Role
 from emulators.gcloud import RunningEmulator
 from tests.e2e import api_client
-from tests.e2e.auth.helpers import PASSWORD, latest_code, latest_link, messages_to
+from tests.e2e.auth.helpers import (
+    PASSWORD,
+    latest_code,
+    latest_link,
+    messages_to,
+    seed_tenant,
+)
 from tests.support.stacks import auth_server
 
 
@@ -35,11 +42,8 @@ def test_signup_then_verify_by_code_read_from_the_mail_capture(
     email = new_email()
     with auth_server(mail_capture) as stack:
         created = signup(stack.url, email)
-        assert created.status_code == 201, created.text
-        body = created.json()
-        assert body["role"] == "owner"
-        assert body["user"]["email_verified"] is False
-        assert body["verification_email"]["sent"] is True
+        assert created.status_code == 202, created.text
+        assert created.json()["verification_email"] == {"sent": True, "to": email}
 
         [message] = messages_to(mail_capture, email)
         assert message["to"] == email
@@ -66,9 +70,8 @@ def test_signup_then_verify_by_code_read_from_the_mail_capture(
         me = api_client.get(stack.url, "/api/v1/me", headers=bearer(tokens["access_token"]))
         assert me.status_code == 200
         assert me.json()["user"]["email_verified"] is True
-        assert me.json()["tenant_id"] == body["tenant_id"]
         assert me.json()["memberships"] == [
-            {"tenant_id": body["tenant_id"], "role": "owner", "tenant_name": "Acme Bikes"}
+            {"tenant_id": me.json()["tenant_id"], "role": "owner", "tenant_name": "Acme Bikes"}
         ]
         allowed = api_client.post(
             stack.url,
@@ -82,7 +85,7 @@ def test_signup_then_verify_by_code_read_from_the_mail_capture(
 def test_verify_by_link_works_once(firestore: RunningEmulator, mail_capture: str) -> None:
     email = new_email()
     with auth_server(mail_capture) as stack:
-        assert signup(stack.url, email).status_code == 201
+        assert signup(stack.url, email).status_code == 202
         token = latest_link(mail_capture, email).split("token=", 1)[1]
         first = api_client.post(stack.url, "/api/v1/verify-email", json={"token": token})
         assert first.status_code == 200, first.text
@@ -96,7 +99,7 @@ def test_wrong_codes_are_limited_and_a_resend_has_a_cooldown(
 ) -> None:
     email = new_email()
     with auth_server(mail_capture) as stack:
-        assert signup(stack.url, email).status_code == 201
+        assert signup(stack.url, email).status_code == 202
         code = latest_code(mail_capture, email)
         wrong = f"{(int(code) + 1) % 1_000_000:06d}"
         for _ in range(5):
@@ -127,7 +130,7 @@ def test_a_failed_send_is_reported_not_lost(firestore: RunningEmulator, mail_cap
     with auth_server(mail_capture) as stack:
         requests.post(f"{mail_capture}/control/fail-next", json={"count": 1}, timeout=5)
         created = signup(stack.url, email)
-        assert created.status_code == 201
+        assert created.status_code == 202
         assert created.json()["verification_email"]["sent"] is False
         assert messages_to(mail_capture, email) == []
 
@@ -150,10 +153,34 @@ def test_signup_validation_and_duplicates(firestore: RunningEmulator, mail_captu
         assert weak.json()["error"]["code"] == "weak_password"
         missing = api_client.post(stack.url, "/api/v1/signup", json={"email": email})
         assert missing.status_code == 400
-        assert signup(stack.url, email).status_code == 201
-        taken = signup(stack.url, email.upper())
-        assert taken.status_code == 409
-        assert taken.json()["error"]["code"] == "email_taken"
+        assert signup(stack.url, email).status_code == 202
+
+
+def test_a_taken_address_is_answered_as_a_new_one_and_its_owner_is_told(
+    firestore: RunningEmulator, mail_capture: str
+) -> None:
+    """Issue 14, item 9: a taken address answered 409 `email_taken`, and its re-send's
+    cool-down 429 while an unknown address got 202: both told who has an account."""
+    acme = seed_tenant()
+    owner, admin = acme.users[Role.OWNER], acme.users[Role.ADMIN]
+    with auth_server(mail_capture) as stack:
+        fresh = signup(stack.url, new_email())
+        taken = signup(stack.url, owner.email)
+        assert (taken.status_code, fresh.status_code) == (202, 202)
+        sent = {"sent": True, "to": owner.email}
+        assert taken.json() == {**fresh.json(), "email": owner.email, "verification_email": sent}
+        [note] = messages_to(mail_capture, owner.email)
+        assert "already has an account" in str(note["subject"])
+        assert login(stack.url, owner.email).status_code == 200  # the owner's password stands
+
+        for email in (admin.email, new_email()):  # a verified address and an unknown one
+            resend = {"email": email}
+            first = api_client.post(stack.url, "/api/v1/verify-email/resend", json=resend)
+            again = api_client.post(stack.url, "/api/v1/verify-email/resend", json=resend)
+            assert (first.status_code, again.status_code) == (202, 429), email
+            assert again.json()["error"]["code"] == "resend_cooldown"
+        assert messages_to(mail_capture, admin.email) == []
+        assert len(messages_to(mail_capture, owner.email)) == 1
 
 
 def test_a_verification_token_naming_an_impossible_user_is_a_400_not_a_500(

@@ -11,6 +11,7 @@ from auth.principal import Principal, Role
 from core.errors import MailSendFailed
 from identity.commands import Signup
 from identity.context import AuthContext
+from identity.directory import find_user_by_email, memberships_of_user
 from identity.mail import AbstractMailer, EmailMessage
 from identity.members import add_membership
 from identity.registration import signup
@@ -71,8 +72,11 @@ class World:
 
     def sign_up(self, email: str = "owner@example.test", business: str = "Acme") -> Principal:
         """A new account and tenant: its owner."""
-        result = signup(self.ctx, Signup(email, PASSWORD, business), client="203.0.113.1")
-        return Principal(result.tenant_id, Role.OWNER, result.user_id, None, True)
+        signup(self.ctx, Signup(email, PASSWORD, business), client="203.0.113.1")
+        user = find_user_by_email(self.store, email)
+        assert user is not None, f"{email} was taken"
+        [owner] = memberships_of_user(self.store, user.user_id)
+        return Principal(owner.tenant_id, Role.OWNER, user.user_id, None, True)
 
     def join(self, tenant_id: str, role: Role, email: str) -> Principal:
         """Another account, a member of `tenant_id` with `role`."""
