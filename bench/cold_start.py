@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import stats
-from bench.events import CONNECT_SECRET, TENANTS
+from bench.events import CONNECT_SECRET, INTERNAL_TOKEN, TENANTS
 from emulators.gcloud import free_port
 from functions.routes import API_PREFIX, FUNCTION_NAMES, routes_of
 from ledger.collections import WEBHOOK_EVENTS
@@ -85,6 +85,7 @@ def probes(store: AbstractStore, *, webhook_tenant: str, owner_key: str) -> dict
     """The first request of each function (see the module docstring); `owner_key` belongs to
     a tenant whose account exists at the Stripe emulator."""
     auth = (("Authorization", f"Bearer {owner_key}"),)
+    internal = (("Authorization", f"Bearer {INTERNAL_TOKEN}"),)
     account = TENANTS[webhook_tenant]
 
     def webhook(run: int) -> Probe:
@@ -95,7 +96,7 @@ def probes(store: AbstractStore, *, webhook_tenant: str, owner_key: str) -> dict
     def queued(run: int) -> Probe:
         event_id = _failed_event(store, run, account, webhook_tenant)
         envelope = {"message": {"data": _b64(json.dumps({"event_id": event_id}))}}
-        return Probe("POST", "/tasks/process-event", json.dumps(envelope).encode())
+        return Probe("POST", "/tasks/process-event", json.dumps(envelope).encode(), internal)
 
     def checkout(run: int) -> Probe:
         body = {
@@ -111,7 +112,7 @@ def probes(store: AbstractStore, *, webhook_tenant: str, owner_key: str) -> dict
         "discovery": lambda run: Probe("GET", "/health"),
         "webhooks": webhook,
         "process_event": queued,
-        "jobs": lambda run: Probe("POST", "/jobs/retry-sweep", b"{}"),
+        "jobs": lambda run: Probe("POST", "/jobs/retry-sweep", b"{}", internal),
         "auth": lambda run: Probe("GET", f"{API_PREFIX}/me", None, auth),
         "connect": lambda run: Probe("GET", f"{API_PREFIX}/connect/account", None, auth),
         "checkout": checkout,

@@ -25,6 +25,7 @@ from tests.support import stripe_events as se
 
 __all__ = [
     "CONNECT_SECRET",
+    "INTERNAL_TOKEN",
     "PLATFORM_SECRET",
     "TENANTS",
     "Delivery",
@@ -35,6 +36,7 @@ __all__ = [
 
 CONNECT_SECRET = "whsec_bench_connect"
 PLATFORM_SECRET = "whsec_bench_platform"
+INTERNAL_TOKEN = "bench-internal-token-" + "0" * 32  # who may call /tasks/* and /jobs/*
 TENANTS = {f"tenant_bench_{i}": f"acct_bench{i}" for i in range(4)}  # tenant → account
 PAYMENT_SPACING_S = 3
 REFUND_SHARE = 0.20

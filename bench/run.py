@@ -18,7 +18,14 @@ from typing import Any
 from bench import api_reads, cold_start, stats
 from bench.config import BenchConfig
 from bench.environment import PROJECT, Emulators, running_emulators, running_stripe_emulator
-from bench.events import CONNECT_SECRET, PLATFORM_SECRET, TENANTS, Workload, build_workload
+from bench.events import (
+    CONNECT_SECRET,
+    INTERNAL_TOKEN,
+    PLATFORM_SECRET,
+    TENANTS,
+    Workload,
+    build_workload,
+)
 from bench.floor import measure_collision, run_ack_floor, run_floor
 from bench.ingest import ordering_keys, run_ack_alone, run_ingest, seed_tenants
 from bench.ledger_floor import PAYMENTS_COLLECTION as LEDGER_PAYMENTS
@@ -76,7 +83,7 @@ def run_bench(
     with running_emulators() as emulators, running_stripe_emulator() as stripe_url:
         env = server_env(emulators, stripe_url)
         with running_server(env, port=free_port(), webhook_port=free_port()) as server:
-            pubsub.ensure_queues(emulators.pubsub.host_port, PROJECT, functions_url=server.url)
+            _wire_queues(emulators, server)
             clock.lap("start")
             if "ingest" in sections:
                 say(f"warm-up: {config.warmup_deliveries} deliveries through both paths")
@@ -112,6 +119,11 @@ def run_bench(
     return results
 
 
+def _wire_queues(emulators: Emulators, server: BenchServer) -> None:
+    host = emulators.pubsub.host_port
+    pubsub.ensure_queues(host, PROJECT, functions_url=server.url, internal_token=INTERNAL_TOKEN)
+
+
 def server_env(emulators: Emulators, stripe_url: str) -> dict[str, str]:
     """The functions' settings: the emulators, the bench's signing secrets, a Stripe that is
     the local emulator, and a short retry base (a refund before its payment waits 0.2 s)."""
@@ -123,6 +135,7 @@ def server_env(emulators: Emulators, stripe_url: str) -> dict[str, str]:
         "STRIPE_API_BASE": stripe_url,
         "STRIPE_MAX_NETWORK_RETRIES": "0",
         "AUTH_SIGNING_KEY": secrets.token_urlsafe(32),
+        "INTERNAL_TOKEN": INTERNAL_TOKEN,
         "WEBHOOK_RETRY_BASE_SECONDS": "0.2",
     }
 
@@ -258,7 +271,7 @@ def _apply_queue_detached(emulators: Emulators, server: BenchServer) -> Iterator
     try:
         yield
     finally:
-        pubsub.ensure_queues(emulators.pubsub.host_port, PROJECT, functions_url=server.url)
+        _wire_queues(emulators, server)
 
 
 def _ledger_floor(

@@ -18,6 +18,7 @@ __all__ = ["MIN_SIGNING_KEY_BYTES", "Secret", "Settings", "check_signing_key", "
 
 SECRET_REF_PREFIX = "sm://"
 MIN_SIGNING_KEY_BYTES = 32  # HMAC-SHA256 keys for tokens and cookies: at least the hash's size
+MIN_INTERNAL_TOKEN_CHARS = 32
 
 
 def check_signing_key(value: str) -> None:
@@ -111,6 +112,11 @@ class Settings:
     webhook_retry_base_seconds: float = 30.0
     stripe_max_network_retries: int = 2
     connect_return_origins: tuple[str, ...] = ()  # besides APP_BASE_URL's origin
+    # Who may call /tasks/* and /jobs/* (auth/internal_callers.py): deployed, a Google ID token
+    # for this audience (the function's URL) minted for one of the invokers; locally, a token.
+    internal_audience: str | None = None
+    internal_invokers: tuple[str, ...] = ()
+    internal_token: Secret = field(default_factory=lambda: Secret("", project=""))
 
     @classmethod
     def from_env(
@@ -153,12 +159,29 @@ class Settings:
                 "WEBHOOK_RETRY_BASE_SECONDS", env.get("WEBHOOK_RETRY_BASE_SECONDS"), default=30.0
             ),
             stripe_max_network_retries=int(env.get("STRIPE_MAX_NETWORK_RETRIES") or 2),
-            connect_return_origins=tuple(
-                origin.strip().rstrip("/")
-                for origin in env.get("CONNECT_RETURN_ORIGINS", "").split(",")
-                if origin.strip()
-            ),
+            connect_return_origins=_list(env.get("CONNECT_RETURN_ORIGINS"), strip="/"),
+            internal_audience=env.get("INTERNAL_AUDIENCE") or None,
+            internal_invokers=_list(env.get("INTERNAL_INVOKERS")),
+            internal_token=_internal_token(secret("INTERNAL_TOKEN")),
         )
+
+    def __post_init__(self) -> None:
+        if self.internal_audience and not self.internal_invokers:
+            raise ValueError(
+                "INTERNAL_INVOKERS must name the service account(s) whose ID tokens may call "
+                "the internal routes when INTERNAL_AUDIENCE is set"
+            )
+
+
+def _list(raw: str | None, *, strip: str = "") -> tuple[str, ...]:
+    """A comma-separated list, each item stripped (of whitespace and `strip`)."""
+    return tuple(item.strip().rstrip(strip) for item in (raw or "").split(",") if item.strip())
+
+
+def _internal_token(token: Secret) -> Secret:
+    if token and not token.is_reference and len(token.reveal()) < MIN_INTERNAL_TOKEN_CHARS:
+        raise ValueError(f"INTERNAL_TOKEN must be at least {MIN_INTERNAL_TOKEN_CHARS} characters")
+    return token
 
 
 def _port(raw: str) -> int:

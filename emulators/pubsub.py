@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -39,12 +40,16 @@ def ensure_queues(
     project: str,
     *,
     functions_url: str,
+    internal_token: str,
     min_backoff_s: int = 1,
     max_backoff_s: int = 60,
     max_delivery_attempts: int = 20,
 ) -> None:
-    """Both queues, pushing to the functions at `functions_url`."""
+    """Both queues, pushing to the functions at `functions_url`. The emulator's pushes carry no
+    ID token (it sends no `Authorization`), so the endpoints name the functions'
+    `INTERNAL_TOKEN` as `?token=`; deployed, Pub/Sub sends a Google ID token instead."""
     base = f"http://{host_port}/v1/projects/{project}"
+    query = "?" + urllib.parse.urlencode({"token": internal_token})
     for topic in (APPLY_TOPIC, RETRY_TOPIC, DEAD_LETTER_TOPIC):
         _put(f"{base}/topics/{topic}", {})
     retry_policy = {"minimumBackoff": f"{min_backoff_s}s", "maximumBackoff": f"{max_backoff_s}s"}
@@ -53,7 +58,7 @@ def ensure_queues(
         apply,
         {
             "topic": f"projects/{project}/topics/{APPLY_TOPIC}",
-            "pushConfig": {"pushEndpoint": f"{functions_url}/tasks/apply-event"},
+            "pushConfig": {"pushEndpoint": f"{functions_url}/tasks/apply-event{query}"},
             "ackDeadlineSeconds": 30,
             "enableMessageOrdering": True,
             "retryPolicy": retry_policy,
@@ -65,7 +70,7 @@ def ensure_queues(
         f"{base}/subscriptions/{RETRY_SUBSCRIPTION}",
         {
             "topic": f"projects/{project}/topics/{RETRY_TOPIC}",
-            "pushConfig": {"pushEndpoint": f"{functions_url}/tasks/process-event"},
+            "pushConfig": {"pushEndpoint": f"{functions_url}/tasks/process-event{query}"},
             "ackDeadlineSeconds": 30,
             "retryPolicy": retry_policy,
             "deadLetterPolicy": {

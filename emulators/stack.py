@@ -10,8 +10,9 @@ Ports: `PORT` (functions, 8080), `FIRESTORE_PORT` (8085), `PUBSUB_PORT` (8086), 
 (8025) and `STRIPE_PORT` (12111); a default port that is taken is replaced by a free one, a port
 given explicitly is used as is.
 
-Secrets: `STRIPE_WEBHOOK_SECRET`, `STRIPE_CONNECT_WEBHOOK_SECRET` and `AUTH_SIGNING_KEY` are
-taken from the environment when set (e.g. the secret `stripe listen` prints), else generated
+Secrets: `STRIPE_WEBHOOK_SECRET`, `STRIPE_CONNECT_WEBHOOK_SECRET`, `AUTH_SIGNING_KEY` and
+`INTERNAL_TOKEN` (the internal routes' shared token, which the queues' pushes carry) are taken
+from the environment when set (e.g. the secret `stripe listen` prints), else generated
 afresh for the run; `GOOGLE_CLOUD_PROJECT` likewise, else `demo-payments`. The functions verify
 with every value of a comma-separated webhook secret and the Stripe emulator signs with the
 first, so deliveries from both the emulator and the Stripe CLI verify. Only where each came from
@@ -63,6 +64,7 @@ GIVEN_OR_MADE: dict[str, Callable[[], str]] = {
     "STRIPE_WEBHOOK_SECRET": lambda: f"whsec_{secrets.token_hex(16)}",
     "STRIPE_CONNECT_WEBHOOK_SECRET": lambda: f"whsec_{secrets.token_hex(16)}",
     "AUTH_SIGNING_KEY": lambda: secrets.token_urlsafe(32),
+    "INTERNAL_TOKEN": lambda: secrets.token_urlsafe(32),  # who may call /tasks/* and /jobs/*
 }
 WEBHOOK_SECRETS = ("STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -134,7 +136,12 @@ def _run(services: list[Service]) -> int:
         env=env,
     )
     _start_stripe(services, ports["stripe"], functions.url, env)
-    pubsub.ensure_queues(env["PUBSUB_EMULATOR_HOST"], project, functions_url=functions.url)
+    pubsub.ensure_queues(
+        env["PUBSUB_EMULATOR_HOST"],
+        project,
+        functions_url=functions.url,
+        internal_token=env["INTERNAL_TOKEN"],
+    )
     _print_urls(services, settings, sources)
     _wait_for_exit(services)
     return 1
@@ -180,7 +187,7 @@ def _product_env(
     urls = {s.name: s.url for s in services}
     env = dict(os.environ)
     env.update(
-        settings,  # GOOGLE_CLOUD_PROJECT, AUTH_SIGNING_KEY and the webhook signing secrets
+        settings,  # GOOGLE_CLOUD_PROJECT, AUTH_SIGNING_KEY, INTERNAL_TOKEN, webhook secrets
         FIRESTORE_EMULATOR_HOST=urls["firestore emulator"].removeprefix("http://"),
         PUBSUB_EMULATOR_HOST=urls["pubsub emulator"].removeprefix("http://"),
         PORT=str(ports["functions"]),

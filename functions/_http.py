@@ -92,12 +92,17 @@ def _unicode_text(value: object) -> bool:
 
 
 def http_function(
-    name: str, *, routes: Sequence[Route] | None = None, views: Mapping[str, View] | None = None
+    name: str,
+    *,
+    guard: Callable[[Request], None] | None = None,
+    routes: Sequence[Route] | None = None,
+    views: Mapping[str, View] | None = None,
 ) -> EntryPoint:
     """The deployed entry point of `functions.<name>`, dispatching its routes to its views.
 
-    By default the routes are the function's rows of the routing table and the views are the
-    attributes of its module; tests may pass their own.
+    `guard`, if given, runs before any view and refuses by raising an `AppError` (the internal
+    functions' caller check). By default the routes are the function's rows of the routing
+    table and the views are the attributes of its module; tests may pass their own.
     """
     routes = routes_of(name) if routes is None else tuple(routes)
     if not routes:
@@ -112,7 +117,7 @@ def http_function(
     def entry(request: Request) -> Response:
         started = time.perf_counter()
         with _request_log_context(request) as request_id:
-            response = _handle(request, url_map, name, views)
+            response = _handle(request, url_map, name, views, guard)
             response.headers["X-Request-Id"] = request_id
             logs.log_request_completed(
                 method=request.method,
@@ -154,10 +159,16 @@ def _routing_miss(error: HTTPException) -> Response:
 
 
 def _handle(
-    request: Request, url_map: Map, function: str, views: Mapping[str, View] | None
+    request: Request,
+    url_map: Map,
+    function: str,
+    views: Mapping[str, View] | None,
+    guard: Callable[[Request], None] | None,
 ) -> Response:
     try:
         _limit_body(request)
+        if guard is not None:
+            guard(request)
         route, params = _match(request, url_map)
         return _view(function, route.view, views)(request, **params)
     except errors.AppError as error:

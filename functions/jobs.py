@@ -1,12 +1,14 @@
 """`jobs`: work Cloud Scheduler starts. The retry sweeper runs failed webhook events whose
 retry time has come and takes over claims whose holder died; the idempotency expiry deletes
-API idempotency records older than 24 hours."""
+API idempotency records older than 24 hours. Only the scheduler's service account gets past
+the entry point (`functions._auth.require_internal_caller`), as for `process_event`."""
 
 from __future__ import annotations
 
 from flask import Request, Response
 
 import bootstrap
+from functions._auth import require_internal_caller
 from functions._http import http_function, json_response
 from payments.webhooks import operations
 
@@ -25,4 +27,4 @@ def expire_idempotency(request: Request) -> Response:
     return json_response({"expired": expire_records(bootstrap.store(), now=datetime.now(UTC))})
 
 
-jobs = http_function("jobs")
+jobs = http_function("jobs", guard=require_internal_caller)

@@ -13,7 +13,9 @@ delivered again later; Pub/Sub's retry policy spaces the redeliveries. A `{"resy
 payment_id}` message reads the payment's unsettled objects from Stripe and applies them
 (`payments.webhooks.resync`), 503 while it is still unsettled.
 Attempts are counted in the inbox record, not taken from Pub/Sub.
-Deployed without public access: only the push subscriptions' service account may invoke it.
+Deployed without public access: only the push subscriptions' service account may invoke it,
+and the entry point checks that caller's ID token itself before any view
+(`functions._auth.require_internal_caller`; locally, the stack's `INTERNAL_TOKEN`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from flask import Request, Response
 
 import bootstrap
 from core.errors import ValidationError
+from functions._auth import require_internal_caller
 from functions._http import http_function, json_body, json_response
 from payments.webhooks import logs, service
 from payments.webhooks.queues import HandOff
@@ -99,4 +102,4 @@ def _event_id(message: dict[str, object]) -> str:
     return event_id
 
 
-process_event = http_function("process_event")
+process_event = http_function("process_event", guard=require_internal_caller)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import re
 from collections.abc import Collection
 
 from flask import Flask, Response, request
@@ -14,9 +16,23 @@ from core.settings import get_settings
 from functions._http import answer_routing_misses_in_json, json_response
 from functions.routes import ROUTES
 
-__all__ = ["create_app", "serve"]
+__all__ = ["HideQueryTokens", "create_app", "serve"]
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*")
+
+
+class HideQueryTokens(logging.Filter):
+    """The access log shows `?token=…` (the internal token the Pub/Sub emulator's pushes carry,
+    an emailed link's token) as `?token=[hidden]`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_QUERY.sub(r"\1[hidden]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
 
 
 def create_app(functions: Collection[str] | None = None) -> Flask:
@@ -57,4 +73,5 @@ def serve(*, host: str = "127.0.0.1", port: int | None = None) -> None:
     settings = get_settings()  # read (and checked) before serving anything
     chosen = port if port is not None else settings.port
     print(f"functions serving on http://{host}:{chosen}", flush=True)
+    logging.getLogger("werkzeug").addFilter(HideQueryTokens())
     run_simple(host, chosen, create_app(), threaded=True, use_reloader=False)

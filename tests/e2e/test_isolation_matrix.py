@@ -1,7 +1,8 @@
 """The isolation matrix: every route of `functions.routes.ROUTES`, called by every kind of caller.
 
 `ACCESS` gives each (method, path) its rule: `PUBLIC`, `Protected(permission, ...)`, or
-`Internal(invoker)` (not publicly invokable; Cloud IAM guards it, no cells); the dashboard's
+`Internal(invoker)` (a queue's push or a scheduled job: only its invoker's credential, the stack's
+`INTERNAL_TOKEN` here, gets past 401; every merchant credential is a 401); the dashboard's
 HTML pages and forms have `Page(permission, ...)` and `PublicForm(...)`, whose cells (a browser
 is sent to the login page, never answered 401) are described in `tests/e2e/page_cells.py`. A route
 without an entry fails `test_every_route_has_an_access_rule`, so whoever adds a route adds its
@@ -67,6 +68,7 @@ from tests.e2e.page_cells import (
     check,
     send,
 )
+from tests.support.settings import INTERNAL_HEADERS
 from tests.support.stacks import AuthStack, auth_server, stripe_emulator, stripe_env
 
 Params = dict[str, str]
@@ -84,9 +86,9 @@ PUBLIC = Public()
 
 @dataclass(frozen=True)
 class Internal:
-    """Not reachable from the internet: deployed without public access, only a Google service
-    account (Pub/Sub push, Cloud Scheduler) may invoke it, so Cloud IAM, not the app, decides.
-    No cells."""
+    """Called by Pub/Sub push or Cloud Scheduler only. Deployed without public access (Cloud
+    IAM) and checked inside the function too (`functions._auth.require_internal_caller`: a
+    Google ID token of the invoker's service account; locally, the stack's `INTERNAL_TOKEN`)."""
 
     invoker: str
 
@@ -364,8 +366,23 @@ def _foreign(role: Role, *, claim_victim: bool) -> Caller:
     return headers
 
 
+def internal_cells(route: Route, rule: Internal) -> Iterator[Cell]:
+    """Issue 14, item 10: these routes took any caller that reached them."""
+    wrong = {"Authorization": "Bearer " + "not-the-internal-token-" + "x" * 20}
+    failures = {**FAILURES, "a wrong internal token": lambda w: wrong}
+    for name, caller in failures.items():
+        yield Cell(route, name, caller, 401)
+    for role in Role:
+        for via in ("jwt", "api_key"):
+            yield Cell(route, f"{role} of the tenant by {via}", _own(role, via), 401)
+    yield Cell(route, rule.invoker, lambda w: INTERNAL_HEADERS, None)
+
+
 def cells_of(route: Route, rule: Rule) -> Iterator[Cell]:
-    if isinstance(rule, Internal | Page | PublicForm):  # pages: PAGE_CELLS
+    if isinstance(rule, Page | PublicForm):  # pages: PAGE_CELLS
+        return
+    if isinstance(rule, Internal):
+        yield from internal_cells(route, rule)
         return
     if isinstance(rule, Public):
         yield Cell(route, "public, no credentials", lambda w: {}, None)

@@ -3,7 +3,8 @@
 own, waited for, stopped as a group) running the commands of `emulators.stack`, from the
 repository's root, on the session's Firestore and Pub/Sub emulators and mail capture.
 
-- `functions_server(**env)`: every function on one port.
+- `functions_server(**env)`: every function on one port; the internal routes take
+  `tests.support.settings.INTERNAL_TOKEN`, and `wire_queues` points the webhook queues at them.
 - `auth_server(mail_url, **env)`: the same, able to authenticate and to send mail.
 - `stripe_emulator(port, webhook_url=…)`: the Stripe emulator, delivering to `webhook_url`.
 - `product_stack(mail_url, pubsub_host, …)`: the whole product as `make run` wires it: the
@@ -26,6 +27,7 @@ from emulators.processes import Served, serving
 from emulators.stack import functions_command, stripe_command
 from tests.conftest import PROJECT
 from tests.support import webhooks as ws
+from tests.support.settings import INTERNAL_TOKEN
 
 __all__ = [
     "MAIL_DOMAIN",
@@ -42,6 +44,7 @@ __all__ = [
     "running",
     "stripe_emulator",
     "stripe_env",
+    "wire_queues",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,9 +65,17 @@ def functions_server(**env_overrides: str) -> Iterator[Server]:
 
 @contextmanager
 def _functions_on(port: int, env_overrides: Mapping[str, str]) -> Iterator[Server]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **env_overrides}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "INTERNAL_TOKEN": INTERNAL_TOKEN, **env_overrides}
     with running(functions_command(port), env=env, port=port) as server:
         yield server
+
+
+def wire_queues(pubsub_host: str, functions_url: str, **options: int) -> None:
+    """The webhook queues on the Pub/Sub emulator, pushing to the functions at `functions_url`
+    (with the internal token), as `make run` wires them."""
+    pubsub.ensure_queues(
+        pubsub_host, PROJECT, functions_url=functions_url, internal_token=INTERNAL_TOKEN, **options
+    )
 
 
 def auth_env(mail_url: str) -> dict[str, str]:
@@ -154,6 +165,6 @@ def product_stack(
         overrides["APP_BASE_URL"] = f"http://127.0.0.1:{port}"
     with _functions_on(port, {**auth_env(mail_url), **overrides}) as server:
         auth = AuthStack(server, mail_url)
-        pubsub.ensure_queues(pubsub_host, PROJECT, functions_url=auth.url)
+        wire_queues(pubsub_host, auth.url)
         with stripe_emulator(stripe_port, webhook_url=f"{auth.url}/webhook") as emulator:
             yield ProductStack(auth, emulator.url)

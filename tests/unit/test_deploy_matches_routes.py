@@ -90,3 +90,58 @@ def test_importing_main_loads_no_function_and_no_client_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def _flag(args: list[str], name: str) -> str:
+    return next((a.split("=", 1)[1] for a in args if a.startswith(f"{name}=")), "")
+
+
+def _secrets(args: list[str]) -> list[str]:
+    pairs = [pair for pair in _flag(args, "--set-secrets").split(",") if pair]
+    return [pair.split("=", 1)[1].split(":", 1)[0] for pair in pairs]
+
+
+def _readme_accounts() -> dict[str, tuple[str, list[str]]]:
+    """The README's Deploy table: function → (service account, secrets)."""
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| function | service account | secrets |") :].split("\n\n", 1)[0]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        function, account, secrets, _ = (cell.strip(" `") for cell in line.strip("|").split("|"))
+        names = [] if secrets == "—" else [name.strip(" `") for name in secrets.split(",")]
+        rows[function] = (account, names)
+    return rows
+
+
+def test_each_function_runs_as_its_own_account_with_the_secrets_the_readme_lists() -> None:
+    """Issue 14: one service account for every function held every secret."""
+    steps = deploy_steps()
+    accounts = {
+        name: _flag(args, "--service-account").split("@", 1)[0] for name, args in steps.items()
+    }
+    assert len(set(accounts.values())) == len(steps)
+    for name, args in steps.items():
+        expected = f"pep-{name.replace('_', '-')}@${{PROJECT_ID}}.iam.gserviceaccount.com"
+        assert _flag(args, "--service-account") == expected
+    listed = {name: (accounts[name], _secrets(args)) for name, args in steps.items()}
+    assert listed == _readme_accounts()
+
+
+def test_the_internal_functions_check_tokens_the_queues_and_the_scheduler_send() -> None:
+    """Issue 14, item 10: the internal functions verify the caller's ID token themselves, for
+    the audience and service account their callers are configured with."""
+    config = yaml.safe_load((ROOT / "cloudbuild.yaml").read_text())
+    queues = " ".join(next(s for s in config["steps"] if s["id"] == "queues")["args"])
+    for name, args in deploy_steps().items():
+        env = dict(pair.split("=", 1) for pair in _flag(args, "--set-env-vars").split(","))
+        internal = "--no-allow-unauthenticated" in args
+        assert internal == (name in ("process_event", "jobs")), name
+        if internal:
+            assert env["INTERNAL_AUDIENCE"] == f"${{_FUNCTIONS_URL}}/{name}"
+            assert env["INTERNAL_INVOKERS"] == "${_INVOKER}"
+        else:
+            assert "INTERNAL_AUDIENCE" not in env, name
+    assert queues.count("--push-auth-token-audience=${_FUNCTIONS_URL}/process_event") == 2
+    assert queues.count("--push-auth-service-account=${_INVOKER}") == 2
+    assert queues.count("--oidc-token-audience=${_FUNCTIONS_URL}/jobs") == 2
+    assert queues.count("--oidc-service-account-email=${_INVOKER}") == 2

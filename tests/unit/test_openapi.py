@@ -113,7 +113,7 @@ def test_security_agrees_with_the_isolation_matrix(spec: dict[str, Any]) -> None
             assert "x-permission" not in operation, key
         elif isinstance(rule, Internal):
             assert operation.get("x-internal") is True, key
-            assert security == [{"googleIam": []}], key
+            assert security == [{"internalCaller": []}], key
         else:
             assert isinstance(rule, Protected)
             assert not operation.get("x-internal"), key

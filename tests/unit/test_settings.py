@@ -36,6 +36,9 @@ def test_reads_every_contract_name() -> None:
             "AUTH_SIGNING_KEY": "signing-key-of-at-least-32-bytes!",
             "APP_BASE_URL": "https://pay.example.com/",
             "PORT": "9090",
+            "INTERNAL_AUDIENCE": "https://europe-west1-p.cloudfunctions.net/jobs",
+            "INTERNAL_INVOKERS": "a@p.iam.gserviceaccount.com, b@p.iam.gserviceaccount.com",
+            "INTERNAL_TOKEN": "internal-token-of-at-least-32-chars",
         }
     )
     assert settings.project == "demo-unit"
@@ -52,6 +55,12 @@ def test_reads_every_contract_name() -> None:
     assert settings.auth_signing_key.reveal() == "signing-key-of-at-least-32-bytes!"
     assert settings.app_base_url == "https://pay.example.com"
     assert settings.port == 9090
+    assert settings.internal_audience == "https://europe-west1-p.cloudfunctions.net/jobs"
+    assert settings.internal_invokers == (
+        "a@p.iam.gserviceaccount.com",
+        "b@p.iam.gserviceaccount.com",
+    )
+    assert settings.internal_token.reveal() == "internal-token-of-at-least-32-chars"
 
 
 def test_secrets_never_show_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> None:
@@ -89,11 +98,17 @@ def test_secret_manager_references_resolve_on_first_use_only() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "eighty"), ("PORT", "70000"), ("MAX_REQUEST_BYTES", "-1")],
+    [
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("MAX_REQUEST_BYTES", "-1"),
+        ("INTERNAL_TOKEN", "short"),
+        ("INTERNAL_INVOKERS", ""),  # with INTERNAL_AUDIENCE (below): whose tokens, then?
+    ],
 )
 def test_bad_values_fail_loudly_naming_the_setting(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
-        Settings.from_env({**BASE, name: value})
+        Settings.from_env({**BASE, "INTERNAL_AUDIENCE": "https://f.example", name: value})
 
 
 def test_a_signing_key_shorter_than_32_bytes_is_refused_naming_the_setting() -> None:

@@ -12,8 +12,9 @@ not only the 404s and 403s.
 
 `POST /webhook` is fuzzed unsigned (generated bodies cannot carry Stripe's signature over their
 own bytes): every request must be refused with a documented 400, never a 5xx; signed deliveries
-are tests/e2e/webhooks' job. The internal routes (`/tasks/*`, `/jobs/*`) are fuzzed too, without
-the credential probes: Cloud IAM guards them, not the app.
+are tests/e2e/webhooks' job. The internal routes (`/tasks/*`, `/jobs/*`) are fuzzed with the
+stack's internal token (their credential, `internalCaller`), their credential probed like the
+others'.
 
 Bounded: the coverage phase (boundary and invalid values of each parameter) plus
 `MAX_EXAMPLES` random cases per operation, with a fixed seed so a run is reproducible
@@ -45,6 +46,7 @@ from functions.discovery import OPENAPI_FILE
 from tests.e2e import api_client
 from tests.e2e.api.stack import ApiStack, api_stack, connect_tenant
 from tests.e2e.auth.helpers import SeededTenant, seed_tenant
+from tests.support.settings import INTERNAL_HEADERS
 from tests.support.waiting import eventually
 
 # pyproject.toml keeps schemathesis' pytest plugin out of every other pytest run; this module,
@@ -74,7 +76,6 @@ schema = schemathesis.openapi.from_path(
                 "positive_data_acceptance": {"enabled": False},
             },
             "operations": [
-                {"include-tag": "internal", "checks": {"ignored_auth": {"enabled": False}}},
                 # The ordered apply queue's endpoint acknowledges (200 `rejected`) a message it
                 # cannot read, as documented: a refusal would hold its payment's key forever.
                 {
@@ -117,6 +118,11 @@ class FuzzWorld:
     @property
     def headers(self) -> dict[str, str]:
         return {"X-API-Key": self.tenant.keys[Role.OWNER]}
+
+    def headers_for(self, case: Any) -> dict[str, str]:
+        """The owner's key, or for an internal route the queues' and scheduler's token."""
+        internal = "internal" in (case.operation.tags or [])
+        return INTERNAL_HEADERS if internal else self.headers
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +207,7 @@ def test_the_running_app_answers_as_its_openapi_document_says(
         # case would triple the requests.
         case.call_and_validate(
             base_url=fuzz_world.stack.url,
-            headers=fuzz_world.headers,
+            headers=fuzz_world.headers_for(case),
             excluded_checks=[ignored_auth],
         )
         return
@@ -210,7 +216,9 @@ def test_the_running_app_answers_as_its_openapi_document_says(
     if fuzz_world.probes_since_clear >= 5:
         _clear_rate_limits()
         fuzz_world.probes_since_clear = 0
-    response = case.call_and_validate(base_url=fuzz_world.stack.url, headers=fuzz_world.headers)
+    response = case.call_and_validate(
+        base_url=fuzz_world.stack.url, headers=fuzz_world.headers_for(case)
+    )
     if 200 <= response.status_code < 300:  # the probes ran (they follow a success only)
         fuzz_world.auth_probed.add(label)
         fuzz_world.probes_since_clear += 1

@@ -8,13 +8,20 @@ import uuid
 from emulators.gcloud import RunningEmulator
 from tests.e2e import api_client
 from tests.e2e.auth.helpers import PASSWORD, latest_code, latest_link
+from tests.support.settings import INTERNAL_TOKEN
 from tests.support.stacks import SIGNING_KEY, auth_env, auth_server
 
 
 def test_the_flows_log_no_secret(firestore: RunningEmulator, mail_capture: str) -> None:
     email = f"logs-{uuid.uuid4().hex[:8]}@example.test"
     wrong_password = "Wrong-password-" + uuid.uuid4().hex
-    secrets: list[str] = [PASSWORD, wrong_password, SIGNING_KEY, auth_env("")["MAILGUN_API_KEY"]]
+    secrets = [
+        PASSWORD,
+        wrong_password,
+        SIGNING_KEY,
+        INTERNAL_TOKEN,
+        auth_env("")["MAILGUN_API_KEY"],
+    ]
     with auth_server(mail_capture) as stack:
         url = stack.url
         body = {"email": email, "password": PASSWORD, "business_name": "Log Test"}
@@ -28,6 +35,9 @@ def test_the_flows_log_no_secret(firestore: RunningEmulator, mail_capture: str) 
             url, "/api/v1/verify-email-code", json={"email": email, "code": code}
         )
         assert verified.status_code == 200
+        # tokens in a query string: the emailed link's page, a local queue push
+        api_client.get(url, f"/verify-email?token={link_token}")
+        api_client.post(url, f"/tasks/apply-event?token={INTERNAL_TOKEN}", json={})
 
         credentials = {"email": email, "password": PASSWORD}
         api_client.post(url, "/api/v1/login", json={"email": email, "password": wrong_password})
@@ -64,6 +74,7 @@ def test_the_flows_log_no_secret(firestore: RunningEmulator, mail_capture: str) 
         ]
         logged = stack.output()
     assert '"message": "POST /api/v1/login 200"' in logged, "the server's log was not captured"
+    assert "/verify-email?token=[hidden]" in logged  # the access log names the request
     leaked = [secret[:6] + "…" for secret in secrets if secret in logged]
     assert leaked == []
     for six_digits in (code, wrong_code["code"]):

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulators import gcloud, pubsub
-from tests.conftest import PROJECT
+from emulators import gcloud
 from tests.support import webhooks as ws
-from tests.support.stacks import Server, functions_server
+from tests.support.stacks import Server, functions_server, wire_queues
 
 SERVER_ENV = {
     "STRIPE_WEBHOOK_SECRET": f"whsec_old_rotated,{ws.SECRET}",
@@ -26,7 +25,7 @@ def webhook_server(
     firestore_emulator: gcloud.RunningEmulator, pubsub_emulator: gcloud.RunningEmulator
 ) -> Iterator[Server]:
     with functions_server(**SERVER_ENV) as server:
-        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=server.url)
+        wire_queues(pubsub_emulator.host_port, server.url)
         yield server
 
 

@@ -17,6 +17,7 @@ from ledger.collections import EVENT_LOGS, PAYMENT_TRANSACTIONS, WEBHOOK_EVENTS
 from payments.webhooks.signature import sign
 from tests.support import stripe_events as se
 from tests.support import webhooks as ws
+from tests.support.settings import INTERNAL_HEADERS
 from tests.support.stacks import Server
 from tests.support.waiting import eventually
 
@@ -56,7 +57,12 @@ def drive_retries(server: Server, store: Any, timeout: float = 30.0) -> None:
         for event_id in waiting:
             data = base64.b64encode(json.dumps({"event_id": event_id}).encode()).decode()
             envelope = {"message": {"data": data}}
-            requests.post(f"{server.url}/tasks/process-event", json=envelope, timeout=30)
+            requests.post(
+                f"{server.url}/tasks/process-event",
+                json=envelope,
+                headers=INTERNAL_HEADERS,
+                timeout=30,
+            )
         return not waiting
 
     eventually(retried_all, "the retries to apply every event", timeout=timeout)

@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from bench.reference import check_ledger, in_order_ledger
-from emulators import gcloud, pubsub
+from emulators import gcloud
 from ledger.collections import PAYMENTS, WEBHOOK_EVENTS
 from ledger.store import AbstractStore, Query
 from tests.conftest import PROJECT
@@ -32,7 +32,8 @@ from tests.e2e.webhooks.conftest import SERVER_ENV
 from tests.e2e.webhooks.test_delivery import WAITING, deliver, post
 from tests.support import stripe_events as se
 from tests.support import webhooks as ws
-from tests.support.stacks import Server, functions_server
+from tests.support.settings import INTERNAL_HEADERS
+from tests.support.stacks import Server, functions_server, wire_queues
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.emulators, pytest.mark.timeout(60)]
@@ -81,7 +82,9 @@ def sweep_until_applied(server: Server, store: AbstractStore) -> int:
         nonlocal sweeps
         if not waiting(store):
             return True
-        response = requests.post(f"{server.url}/jobs/retry-sweep", timeout=30)
+        response = requests.post(
+            f"{server.url}/jobs/retry-sweep", headers=INTERNAL_HEADERS, timeout=30
+        )
         assert response.status_code == 200, response.text
         sweeps += 1
         return False
@@ -162,7 +165,7 @@ def test_a_delivery_while_firestore_is_frozen_answers_503_within_the_deadline(
         "WEBHOOK_LEASE_SECONDS": "2",
     }
     with functions_server(**env) as server:
-        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=server.url)
+        wire_queues(pubsub_emulator.host_port, server.url)
         for payload in events[:4]:
             assert deliver(server, payload).status_code == 200
         stalled = events[4]
@@ -230,14 +233,14 @@ def test_a_server_killed_mid_burst_loses_nothing_and_doubles_nothing(
     deliveries = interleaved(events)
     env = {**SERVER_ENV, "WEBHOOK_LEASE_SECONDS": "2"}
     with functions_server(**env) as doomed:
-        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=doomed.url)
+        wire_queues(pubsub_emulator.host_port, doomed.url)
         unanswered, applied_at_kill = deliver_until_killed(
             doomed, store, deliveries, kill_after=len(deliveries) // 3
         )
     assert doomed.process.wait(timeout=5) == -signal.SIGKILL
     stranded = len(waiting(store))  # recorded by the dead server, not applied
     with functions_server(**env) as fresh:
-        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=fresh.url)
+        wire_queues(pubsub_emulator.host_port, fresh.url)
         redelivered = [deliver(fresh, payload) for payload in unanswered]
         assert [r.status_code for r in redelivered] == [200] * len(unanswered)
         sweeps = sweep_until_applied(fresh, store)

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import requests
 
-from emulators import gcloud, pubsub
+from emulators import gcloud
 from emulators.gcloud import RunningEmulator, free_port
 from ledger.collections import PAYMENTS, TENANTS, WEBHOOK_EVENTS
 from ledger.store import FirestoreStore
@@ -38,7 +38,7 @@ from payments.stripe_gateway import StripeGateway
 from tests.conftest import PROJECT
 from tests.e2e.webhooks.conftest import SERVER_ENV
 from tests.support import webhooks as ws
-from tests.support.stacks import functions_server, stripe_emulator
+from tests.support.stacks import functions_server, stripe_emulator, wire_queues
 from tests.support.waiting import eventually, machine_slowness
 
 API_KEY = "sk_test_ledger_truth"
@@ -288,7 +288,7 @@ def stripe_url(
     port = free_port()
     stripe_env = {"STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": f"http://127.0.0.1:{port}"}
     with functions_server(**SERVER_ENV, **stripe_env, STRIPE_MAX_NETWORK_RETRIES="0") as server:
-        pubsub.ensure_queues(pubsub_emulator.host_port, PROJECT, functions_url=server.url)
+        wire_queues(pubsub_emulator.host_port, server.url)
         webhook_url = f"{server.url}/webhook"
         with stripe_emulator(port, webhook_url=webhook_url, chaos=True) as emulator:
             yield emulator.url

@@ -23,6 +23,7 @@ from payments.webhooks import operations, service
 from payments.webhooks.queues import HandOff
 from tests.support import stripe_events as se
 from tests.support import webhooks as ws
+from tests.support.settings import INTERNAL_HEADERS, INTERNAL_TOKEN, settings_from
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
@@ -189,9 +190,12 @@ def push(handoff: HandOff | None, body: Any = None) -> tuple[int, dict[str, Any]
                 "messageId": "1",
             }
         }
-    with flask.Flask(__name__).test_request_context(
-        "/tasks/apply-event", method="POST", json=body
-    ) as ctx:
+    with (
+        settings_from(INTERNAL_TOKEN=INTERNAL_TOKEN),
+        flask.Flask(__name__).test_request_context(
+            "/tasks/apply-event", method="POST", json=body, headers=INTERNAL_HEADERS
+        ) as ctx,
+    ):
         response = process_event.process_event(ctx.request)
     return response.status_code, response.get_json()
 
