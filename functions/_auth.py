@@ -23,10 +23,8 @@ It raises `Unauthorized` (401: no, malformed, bad, expired or revoked credential
 (429: too many API-key failures from this client). A resource of another tenant must answer 404
 (look it up with the principal's tenant), never 403.
 
-The internal routes (`/tasks/*`, `/jobs/*`) take no merchant credential: their function's
-entry point calls `require_internal_caller(request)` before any view (see
-`auth.internal_callers`): a Google ID token when `INTERNAL_AUDIENCE` is set (deployed), else
-the stack's `INTERNAL_TOKEN`, else nothing gets in.
+The internal routes (`/tasks/*`, `/jobs/*`) take no merchant credential: see
+`functions._internal`.
 """
 
 from __future__ import annotations
@@ -35,20 +33,12 @@ from flask import Request
 
 import bootstrap
 from auth.credentials import read_credential
-from auth.internal_callers import check_google_id_token, check_shared_token, google_signing_keys
 from auth.principal import Principal
 from auth.rbac import authorize
-from core.errors import Unauthorized
 from core.settings import get_settings
 from identity.principals import authenticate as resolve
 
-__all__ = [
-    "authenticate",
-    "client_address",
-    "is_cross_site",
-    "require",
-    "require_internal_caller",
-]
+__all__ = ["authenticate", "client_address", "is_cross_site", "require"]
 
 
 def authenticate(request: Request) -> Principal:
@@ -72,30 +62,6 @@ def require(request: Request, permission: str) -> Principal:
     principal = authenticate(request)
     authorize(principal, permission)
     return principal
-
-
-def require_internal_caller(request: Request) -> None:
-    """401 (403 for the wrong service account) unless the caller may use internal routes. The
-    Pub/Sub emulator cannot send a header, so locally the token may come as `?token=` (the
-    local server's access log hides its value)."""
-    settings = get_settings()
-    scheme, _, supplied = request.headers.get("Authorization", "").partition(" ")
-    bearer = supplied.strip() if scheme.lower() == "bearer" else ""
-    if settings.internal_audience:
-        check_google_id_token(
-            bearer,
-            audience=settings.internal_audience,
-            invokers=settings.internal_invokers,
-            keys=google_signing_keys(),
-        )
-    elif settings.internal_token:
-        given = bearer or request.args.get("token")
-        check_shared_token(given, expected=settings.internal_token.reveal())
-    else:
-        raise Unauthorized(
-            "Internal routes are closed: set INTERNAL_AUDIENCE and INTERNAL_INVOKERS "
-            "(deployed) or INTERNAL_TOKEN (local)"
-        )
 
 
 def client_address(request: Request) -> str:

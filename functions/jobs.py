@@ -1,15 +1,15 @@
 """`jobs`: work Cloud Scheduler starts. The retry sweeper runs failed webhook events whose
 retry time has come and takes over claims whose holder died; the idempotency expiry deletes
 API idempotency records older than 24 hours. Only the scheduler's service account gets past
-the entry point (`functions._auth.require_internal_caller`), as for `process_event`."""
+the entry point (`functions._internal.require_internal_caller`), as for `process_event`."""
 
 from __future__ import annotations
 
 from flask import Request, Response
 
 import bootstrap
-from functions._auth import require_internal_caller
 from functions._http import http_function, json_response
+from functions._internal import require_internal_caller
 from payments.webhooks import operations
 
 __all__ = ["jobs"]

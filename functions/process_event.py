@@ -15,7 +15,7 @@ payment_id}` message reads the payment's unsettled objects from Stripe and appli
 Attempts are counted in the inbox record, not taken from Pub/Sub.
 Deployed without public access: only the push subscriptions' service account may invoke it,
 and the entry point checks that caller's ID token itself before any view
-(`functions._auth.require_internal_caller`; locally, the stack's `INTERNAL_TOKEN`).
+(`functions._internal.require_internal_caller`; locally, the stack's `INTERNAL_TOKEN`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from flask import Request, Response
 
 import bootstrap
 from core.errors import ValidationError
-from functions._auth import require_internal_caller
 from functions._http import http_function, json_body, json_response
+from functions._internal import require_internal_caller
 from payments.webhooks import logs, service
 from payments.webhooks.queues import HandOff
 

@@ -87,7 +87,7 @@ PUBLIC = Public()
 @dataclass(frozen=True)
 class Internal:
     """Called by Pub/Sub push or Cloud Scheduler only. Deployed without public access (Cloud
-    IAM) and checked inside the function too (`functions._auth.require_internal_caller`: a
+    IAM) and checked inside the function too (`functions._internal.require_internal_caller`: a
     Google ID token of the invoker's service account; locally, the stack's `INTERNAL_TOKEN`)."""
 
     invoker: str

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from auth.internal_callers import GOOGLE_ISSUERS, check_google_id_token, check_shared_token
 from core.errors import Forbidden, Unauthorized
-from functions import _auth, jobs, process_event
+from functions import _internal, jobs, process_event
 from tests.support.settings import INTERNAL_HEADERS, INTERNAL_TOKEN, settings_from
 
 AUDIENCE = "https://europe-west1-demo.cloudfunctions.net/process_event"
@@ -151,7 +151,7 @@ def test_locally_the_token_passes_as_a_bearer_or_in_the_query(
 
 
 def test_deployed_only_a_google_id_token_passes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_auth, "google_signing_keys", Keys)
+    monkeypatch.setattr(_internal, "google_signing_keys", Keys)
     monkeypatch.setattr(process_event, "apply", lambda request: flask.Response(status=204))
     deployed = {"INTERNAL_AUDIENCE": AUDIENCE, "INTERNAL_INVOKERS": INVOKER}
     with settings_from(**deployed, INTERNAL_TOKEN=INTERNAL_TOKEN):
