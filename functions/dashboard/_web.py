@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -160,9 +160,15 @@ def render_form_error(request: Request, template: str, error: AppError, **contex
 
 
 def redirect(path: str, *, notice: str | None = None, **params: str) -> Response:
-    """A 303 to a page of the dashboard (after a form post: the browser then GETs it)."""
-    query = {**params, **({"notice": notice} if notice else {})}
-    location = f"{path}?{urlencode(query)}" if query else path
+    """A 303 to a page of the dashboard (after a form post: the browser then GETs it). `path`
+    may carry a query of its own (a `next` such as `/invitations/accept?token=…`): `params` and
+    `notice` are merged into it, never appended after it."""
+    parts = urlsplit(path)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update(params)
+    if notice:
+        query["notice"] = notice
+    location = urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
     return secured(Response(status=303, headers={"Location": location}))
 
 
