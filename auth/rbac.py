@@ -10,7 +10,14 @@ from __future__ import annotations
 from auth.principal import Principal, Role
 from core.errors import Forbidden
 
-__all__ = ["PERMISSIONS", "VERIFIED_EMAIL_REQUIRED", "authorize", "can_grant", "has_permission"]
+__all__ = [
+    "PERMISSIONS",
+    "VERIFIED_EMAIL_REQUIRED",
+    "authorize",
+    "can_grant",
+    "check_grant",
+    "has_permission",
+]
 
 PERMISSIONS: dict[str, Role] = {
     "payments:read": Role.VIEWER,
@@ -69,3 +76,11 @@ def can_grant(actor: Role, target: Role) -> bool:
     if target is Role.OWNER:
         return actor is Role.OWNER
     return actor.at_least(target)
+
+
+def check_grant(principal: Principal, role: Role) -> None:
+    """`Forbidden` unless the principal may hand out (or take away) `role` (`can_grant`)."""
+    if not can_grant(principal.role, role):
+        raise Forbidden(
+            f"A {principal.role} cannot grant or take away the {role} role", code="role_too_high"
+        )

@@ -20,6 +20,7 @@ __all__ = [
     "CreateApiKey",
     "Credentials",
     "Invite",
+    "JoinByInvitation",
     "LogIn",
     "LogOut",
     "OpenSession",
@@ -142,6 +143,19 @@ class AcceptInvitation:
     @classmethod
     def from_body(cls, body: Body) -> AcceptInvitation:
         return cls(fields.text(body, "token", required=True))
+
+
+@dataclass(frozen=True)
+class JoinByInvitation:
+    """A new person accepts an invitation: their account is made for the invited address (the
+    emailed token proves it theirs) and joins that business only."""
+
+    token: str = field(repr=False)
+    password: str = field(repr=False)
+
+    @classmethod
+    def from_body(cls, body: Body) -> JoinByInvitation:
+        return cls(fields.text(body, "token", required=True), fields.secret(body, "password"))
 
 
 @dataclass(frozen=True)

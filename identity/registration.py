@@ -45,6 +45,7 @@ from ledger.store import AbstractStore, Doc, DocKey, WriteSet
 
 __all__ = [
     "SignupResult",
+    "account_writes",
     "create_account",
     "resend_verification",
     "send_verification",
@@ -135,19 +136,25 @@ def create_account(
     address's guard is still missing, so of two signups with one address exactly one wins."""
     guard = email_guard_key(user.email)
     created = store.commit_if_unchanged(
-        [guard], lambda docs: _account_writes(docs[guard], guard, user, tenant_id, business_name)
+        [guard],
+        lambda docs: account_writes(
+            docs[guard], guard, user, tenant_id=tenant_id, business_name=business_name
+        ),
     )
     if not created:
         raise Conflict("An account with this email address already exists", code="email_taken")
 
 
-def _account_writes(
+def account_writes(
     taken: Doc | None,
     guard: DocKey,
     user: UserRecord,
+    *,
     tenant_id: str | None,
-    business_name: str | None,
+    business_name: str | None = None,
 ) -> tuple[WriteSet, bool]:
+    """The writes of a new account (and, with `tenant_id`, its tenant and owner membership),
+    and True; nothing and False when the address's guard (`taken`) exists."""
     writes = WriteSet()
     if taken is not None:
         return writes, False

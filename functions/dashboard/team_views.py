@@ -8,7 +8,7 @@ import bootstrap
 from core.errors import AppError, Conflict, Forbidden, UpstreamError, ValidationError
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
-from identity import members
+from identity import invitations, members
 from identity.commands import ChangeRole, Invite, RemoveMember
 
 __all__ = ["change_role", "invite", "remove_member", "team_page"]
@@ -66,7 +66,7 @@ def _team(
         title="Team",
         error=error,
         members=members.list_members(ctx, shell.principal),
-        invitations=members.list_invitations(ctx, shell.principal) if manage else [],
+        invitations=invitations.list_invitations(ctx, shell.principal) if manage else [],
         manage=manage,
         invite=shell.can("members:invite"),
         email=email,

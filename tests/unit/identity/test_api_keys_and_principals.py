@@ -118,7 +118,7 @@ def test_a_session_switches_to_a_tenant_of_its_user_only_and_needs_csrf_to_write
 def test_a_key_never_outlives_or_outranks_its_creator() -> None:
     """Issue 14, item 1: a removed developer's key kept working; a demoted admin's key kept
     refunding, and an invitation it sent, accepted, granted admin."""
-    from identity import members
+    from identity import invitations, members
     from identity.commands import ChangeRole, Invite
 
     world = World()
@@ -129,7 +129,7 @@ def test_a_key_never_outlives_or_outranks_its_creator() -> None:
     admin_key = api_keys.create_api_key(world.ctx, admin, CreateApiKey("ops", Role.ADMIN))
     as_admin_key = authenticate(world, "api_key", admin_key.key)
     minted = api_keys.create_api_key(world.ctx, as_admin_key, CreateApiKey("minted", Role.ADMIN))
-    members.invite_member(world.ctx, as_admin_key, Invite("new@example.test", Role.ADMIN))
+    invitations.invite_member(world.ctx, as_admin_key, Invite("new@example.test", Role.ADMIN))
     token = re.search(r"token=(\S+)", world.mailer.sent[-1].text)
     assert token is not None
 
@@ -144,23 +144,23 @@ def test_a_key_never_outlives_or_outranks_its_creator() -> None:
     assert authenticate(world, "api_key", admin_key.key).role is Role.VIEWER
     assert authenticate(world, "api_key", minted.key).role is Role.VIEWER  # a key's key too
     invitee = world.sign_up("new@example.test")
-    joined = members.accept_invitation(world.ctx, invitee, AcceptInvitation(token[1]))
+    joined = invitations.accept_invitation(world.ctx, invitee, AcceptInvitation(token[1]))
     assert joined["role"] == "viewer"
 
 
 def test_a_removed_members_pending_invitations_cannot_be_accepted() -> None:
-    from identity import members
+    from identity import invitations, members
     from identity.commands import Invite
 
     world = World()
     owner = world.sign_up()
     admin = world.join(owner.tenant_id, Role.ADMIN, "admin@example.test")
-    members.invite_member(world.ctx, admin, Invite("new@example.test", Role.VIEWER))
+    invitations.invite_member(world.ctx, admin, Invite("new@example.test", Role.VIEWER))
     token = re.search(r"token=(\S+)", world.mailer.sent[-1].text)
     assert token is not None
     members.remove_member(world.ctx, owner, RemoveMember(str(admin.user_id)))
-    assert members.list_invitations(world.ctx, owner) == []
+    assert invitations.list_invitations(world.ctx, owner) == []
     with pytest.raises(NotFound):
-        members.accept_invitation(
+        invitations.accept_invitation(
             world.ctx, world.sign_up("new@example.test"), AcceptInvitation(token[1])
         )

@@ -10,7 +10,7 @@ import pytest
 
 from auth.principal import Role
 from core.errors import Conflict, Forbidden, NotFound
-from identity import members
+from identity import invitations, members
 from identity.commands import AcceptInvitation, ChangeRole, Invite, RemoveMember
 from identity.directory import get_membership
 from identity.records import membership_key
@@ -63,33 +63,35 @@ def invitation_token(world: World) -> str:
 def test_an_invitation_works_once_for_its_address() -> None:
     world = World()
     owner = world.sign_up()
-    members.invite_member(world.ctx, owner, Invite("bo@example.test", Role.DEVELOPER))
+    invitations.invite_member(world.ctx, owner, Invite("bo@example.test", Role.DEVELOPER))
     token = invitation_token(world)
-    assert [i["email"] for i in members.list_invitations(world.ctx, owner)] == ["bo@example.test"]
+    assert [i["email"] for i in invitations.list_invitations(world.ctx, owner)] == [
+        "bo@example.test"
+    ]
     stranger = world.sign_up("eve@example.test")
     with pytest.raises(NotFound):  # someone else's invitation
-        members.accept_invitation(world.ctx, stranger, AcceptInvitation(token))
+        invitations.accept_invitation(world.ctx, stranger, AcceptInvitation(token))
     invited = world.sign_up("bo@example.test")
-    joined = members.accept_invitation(world.ctx, invited, AcceptInvitation(token))
+    joined = invitations.accept_invitation(world.ctx, invited, AcceptInvitation(token))
     assert joined == {"tenant_id": owner.tenant_id, "role": "developer"}
     with pytest.raises(NotFound):  # spent
-        members.accept_invitation(world.ctx, invited, AcceptInvitation(token))
-    assert members.list_invitations(world.ctx, owner) == []
+        invitations.accept_invitation(world.ctx, invited, AcceptInvitation(token))
+    assert invitations.list_invitations(world.ctx, owner) == []
 
 
 def test_an_invitation_expires_and_a_member_cannot_join_twice() -> None:
     world = World()
     owner = world.sign_up()
     member = world.join(owner.tenant_id, Role.VIEWER, "bo@example.test")
-    members.invite_member(world.ctx, owner, Invite("bo@example.test", Role.ADMIN))
+    invitations.invite_member(world.ctx, owner, Invite("bo@example.test", Role.ADMIN))
     with pytest.raises(Conflict) as already:
-        members.accept_invitation(world.ctx, member, AcceptInvitation(invitation_token(world)))
+        invitations.accept_invitation(world.ctx, member, AcceptInvitation(invitation_token(world)))
     assert already.value.code == "already_member"
-    members.invite_member(world.ctx, owner, Invite("cy@example.test", Role.VIEWER))
+    invitations.invite_member(world.ctx, owner, Invite("cy@example.test", Role.VIEWER))
     token = invitation_token(world)
     world.clock.advance(days=8)
     with pytest.raises(NotFound):
-        members.accept_invitation(
+        invitations.accept_invitation(
             world.ctx, world.sign_up("cy@example.test"), AcceptInvitation(token)
         )
 
@@ -99,7 +101,7 @@ def test_an_admin_cannot_invite_an_owner() -> None:
     owner = world.sign_up()
     admin = world.join(owner.tenant_id, Role.ADMIN, "admin@example.test")
     with pytest.raises(Forbidden):
-        members.invite_member(world.ctx, admin, Invite("bo@example.test", Role.OWNER))
+        invitations.invite_member(world.ctx, admin, Invite("bo@example.test", Role.OWNER))
     assert world.mailer.sent[-1].to == "admin@example.test"  # only signups' mail went out
 
 
@@ -119,11 +121,11 @@ def test_invitations_need_a_verified_sender_a_daily_bound_and_no_business_name()
     authorize(owner, "members:invite")
     limit = rate_limits.INVITATIONS_PER_TENANT.limit
     for n in range(limit):
-        members.invite_member(world.ctx, owner, Invite(f"guest{n}@example.test", Role.VIEWER))
+        invitations.invite_member(world.ctx, owner, Invite(f"guest{n}@example.test", Role.VIEWER))
     assert all("URGENT" not in message.subject for message in world.mailer.sent)
     assert "URGENT" in world.mailer.sent[-1].text  # the body may name the team, escaped in HTML
     with pytest.raises(RateLimited) as limited:
-        members.invite_member(world.ctx, owner, Invite("one-more@example.test", Role.VIEWER))
+        invitations.invite_member(world.ctx, owner, Invite("one-more@example.test", Role.VIEWER))
     assert limited.value.retry_after is not None and 0 < limited.value.retry_after <= 86400
     world.clock.advance(days=1)
-    members.invite_member(world.ctx, owner, Invite("tomorrow@example.test", Role.VIEWER))
+    invitations.invite_member(world.ctx, owner, Invite("tomorrow@example.test", Role.VIEWER))
