@@ -21,6 +21,7 @@ from identity.commands import (
     ChangeRole,
     CreateApiKey,
     Invite,
+    JoinByInvitation,
     LogIn,
     LogOut,
     OpenSession,
@@ -190,6 +191,21 @@ def accept_invitation(request: Request) -> Response:
     principal = authenticate(request)
     command = AcceptInvitation.from_body(json_body(request))
     return json_response(bootstrap.handle(command, principal=principal))
+
+
+def join_by_invitation(request: Request) -> Response:
+    """Someone new joins through an invitation's token: 201 with their account (verified) and
+    the tenant; then they log in."""
+    command = JoinByInvitation.from_body(json_body(request))
+    joined = bootstrap.handle(command, client=client_address(request))
+    return json_response(
+        {
+            "user": {"id": joined.user_id, "email": joined.email, "email_verified": True},
+            "tenant_id": joined.tenant_id,
+            "role": joined.role,
+        },
+        status=201,
+    )
 
 
 auth = http_function("auth")

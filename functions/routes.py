@@ -52,6 +52,13 @@ ROUTES: tuple[Route, ...] = (
     Route("auth", "PATCH", f"{API_PREFIX}/members/<user_id>", "change_member_role", "Set role"),
     Route("auth", "DELETE", f"{API_PREFIX}/members/<user_id>", "remove_member", "Remove"),
     Route("auth", "POST", f"{API_PREFIX}/invitations/accept", "accept_invitation", "Join a tenant"),
+    Route(
+        "auth",
+        "POST",
+        f"{API_PREFIX}/invitations/join",
+        "join_by_invitation",
+        "Join as someone new (token, password)",
+    ),
     # webhooks: Stripe's deliveries and the inbox (functions/webhooks.py)
     Route("webhooks", "POST", "/webhook", "receive", "Stripe webhook deliveries (signed)"),
     Route("webhooks", "GET", f"{API_PREFIX}/webhook-events", "list_events", "The webhook inbox"),
@@ -136,6 +143,7 @@ ROUTES: tuple[Route, ...] = (
             ("GET", "/verify-email", "verify_link", "The verification email's link"),
             ("GET", "/invitations/accept", "invitation_page", "The invitation email's link"),
             ("POST", "/invitations/accept", "accept_invitation", "Join the team"),
+            ("POST", "/invitations/join", "join_team", "Create an account and join"),
             ("POST", "/dashboard/switch-tenant", "switch_tenant", "Act for another business"),
             ("GET", "/dashboard", "home", "Onboarding state, 30-day numbers, chart"),
             ("POST", "/dashboard/connect/onboard", "connect_onboard", "To Stripe onboarding"),

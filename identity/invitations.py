@@ -66,7 +66,7 @@ class InvitationView:
     tenant_id: str
     tenant_name: str
     role: str  # what accepting grants now: at most what its sender holds
-    invited_by: str  # the sender's email, or "an API key"
+    invited_by: str  # the sender's email (of a key's creator), else "A member of …"
     expires_at: datetime
 
 
@@ -130,16 +130,27 @@ def find_invitation(store: AbstractStore, token: str, *, now: datetime) -> Invit
     if found is None or sender_role is None or not _open(found, now):
         return None
     record = record_from(InvitationRecord, found)
-    by_key = record.invited_by.startswith("key:")
-    sender = None if by_key else get_user(store, record.invited_by)
+    tenant_name = tenant_names(store, [record.tenant_id]).get(record.tenant_id, "")
     return InvitationView(
         email=record.email,
         tenant_id=record.tenant_id,
-        tenant_name=tenant_names(store, [record.tenant_id]).get(record.tenant_id, ""),
+        tenant_name=tenant_name,
         role=_granted(record, sender_role),
-        invited_by=sender.email if sender is not None else "an API key",
+        invited_by=_sender_name(store, record, tenant_name),
         expires_at=record.expires_at,
     )
+
+
+def _sender_name(store: AbstractStore, record: InvitationRecord, tenant_name: str) -> str:
+    """The sender's email; for an invitation sent with an API key, its creator's (a key made
+    with a key names the business instead)."""
+    sender = record.invited_by
+    if sender.startswith("key:"):
+        key_id = sender.removeprefix("key:")
+        key = get_api_key(store, tenant_id=record.tenant_id, key_id=key_id)
+        sender = key.created_by if key is not None else ""
+    user = get_user(store, sender) if sender and not sender.startswith("key:") else None
+    return user.email if user is not None else f"A member of {tenant_name or 'a team'}"
 
 
 def accept_invitation(

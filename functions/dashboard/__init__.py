@@ -40,7 +40,12 @@ from functions.dashboard.payment_action_views import cancel, capture, refund
 from functions.dashboard.payment_views import payment_page, payments_page
 from functions.dashboard.static_views import static_file
 from functions.dashboard.team_views import change_role, invite, remove_member, team_page
-from functions.dashboard.tenant_views import accept_invitation, invitation_page, switch_tenant
+from functions.dashboard.tenant_views import (
+    accept_invitation,
+    invitation_page,
+    join_team,
+    switch_tenant,
+)
 from functions.dashboard.verify_views import resend_code, verify_code, verify_link, verify_page
 
 __all__ = [
@@ -59,6 +64,7 @@ __all__ = [
     "home",
     "invitation_page",
     "invite",
+    "join_team",
     "log_in",
     "log_out",
     "login_page",

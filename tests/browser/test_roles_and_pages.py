@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import requests
 from playwright.sync_api import Page, expect
 
 import bootstrap
@@ -23,7 +24,14 @@ from tests.browser.stack import (
     seed_payment,
     seed_refund,
 )
-from tests.e2e.auth.helpers import PASSWORD, latest_link, messages_to, seed_tenant, service_context
+from tests.e2e.auth.helpers import (
+    PASSWORD,
+    latest_link,
+    messages_to,
+    seed_tenant,
+    seed_user,
+    service_context,
+)
 
 POST_FORM = """([url, fields]) => {
   const form = Object.assign(document.createElement("form"), {method: "post", action: url});
@@ -207,3 +215,54 @@ def test_mistakes_get_clear_messages_and_the_email_link_verifies(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("This form has expired")).to_be_visible()
+
+
+def invite(stack: DashboardStack, admin_key: str, email: str, role: str) -> str:
+    """An invitation sent through the API; its emailed link, on this stack."""
+    sent = requests.post(
+        f"{stack.url}/api/v1/members",
+        json={"email": email, "role": role},
+        headers={"Authorization": f"Bearer {admin_key}"},
+        timeout=10,
+    )
+    assert sent.status_code == 201, sent.text
+    return latest_link(stack.mail_url, email).replace("http://127.0.0.1:8080", stack.url)
+
+
+def test_an_invited_person_joins_as_someone_new_or_logs_in_to_accept(
+    page: Page, stack: DashboardStack
+) -> None:
+    """Issue 15, item 1: someone new could never join (sign-up made a business of their own,
+    and the verification's redirect broke the invitation's token)."""
+    kettle = seed_tenant("Copper Kettle")
+    inviter = kettle.users[Role.OWNER].email  # who made the admin key it was sent with
+    newcomer = f"new-{uuid.uuid4().hex[:6]}@example.test"
+
+    page.goto(invite(stack, kettle.keys[Role.ADMIN], newcomer, "developer"))
+    expect(page.get_by_role("heading", name="Join Copper Kettle")).to_be_visible()
+    expect(page.locator(".panel")).to_contain_text(
+        f"{inviter} invited {newcomer} to join Copper Kettle as developer"
+    )
+    shoot(page, "invitation-join")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account and join").click()
+    expect(page).to_have_url(re.compile(r"/dashboard\?notice=joined$"))
+    expect(page.get_by_role("status")).to_have_text("You joined the team.")
+    expect(page.locator(".tenant-name")).to_have_text("Copper Kettle")
+    expect(page.get_by_label("Switch business")).to_have_count(0)  # no business of their own
+    log_out(page)
+
+    # Someone with an account logs in from the invitation, and comes back to accept it.
+    regular = seed_user(service_context(), seed_tenant("Other Cafe").tenant_id, Role.OWNER)
+    page.goto(invite(stack, kettle.keys[Role.ADMIN], regular.email, "viewer"))
+    page.get_by_role("link", name="Log in to accept").click()
+    expect(page.get_by_label("Email")).to_have_value(regular.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/invitations/accept\?token="))
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.get_by_role("status")).to_have_text("You joined the team.")
+    expect(page.locator(".tenant-name")).to_have_text("Copper Kettle")
+
+    page.goto("/invitations/accept?token=not-an-invitation")
+    expect(page.get_by_role("heading", name="This invitation doesn't work")).to_be_visible()

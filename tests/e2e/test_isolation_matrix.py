@@ -205,6 +205,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{API}/members/<user_id>"): Protected(
         "members:manage", ok=204, resource=new_viewer_member
     ),
+    ("POST", f"{API}/invitations/join"): PUBLIC,
     ("POST", f"{API}/invitations/accept"): Protected(
         None, ok=404, body=lambda: {"token": "not-an-invitation"}, users_only=True
     ),
@@ -253,8 +254,11 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ),
     ("POST", f"{DASH}/verify/resend"): PublicForm(303, form=owner_login),
     ("GET", "/verify-email"): PUBLIC,
-    ("GET", "/invitations/accept"): Page(None),
+    ("GET", "/invitations/accept"): PUBLIC,  # names the invitation; a bad token: 404
     ("POST", "/invitations/accept"): Page(None, ok=404, form=lambda w: {"token": "not-one"}),
+    ("POST", "/invitations/join"): PublicForm(
+        404, form=lambda w: {"token": "not-one", "password": PASSWORD}
+    ),
     ("POST", f"{DASH}/logout"): Page(None, ok=303),
     ("POST", f"{DASH}/switch-tenant"): Page(
         None, ok=303, form=lambda w: {"tenant_id": w.victim.tenant_id}, foreign_ok=403

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
 from auth.principal import Role
 from emulators.gcloud import RunningEmulator
 from tests.e2e import api_client
-from tests.e2e.auth.helpers import latest_link, seed_tenant, seed_user, service_context
+from tests.e2e.auth.helpers import (
+    PASSWORD,
+    latest_link,
+    seed_tenant,
+    seed_user,
+    service_context,
+)
 from tests.support.stacks import auth_server
 
 
@@ -104,3 +112,38 @@ def test_an_unverified_admin_cannot_send_invitations(
             stack.url, "/api/v1/members", json=body, headers=acme.headers(Role.ADMIN)
         )
         assert sent.status_code == 201, sent.text
+
+
+def test_someone_new_joins_through_the_invitation_and_logs_in(
+    firestore: RunningEmulator, mail_capture: str
+) -> None:
+    """Issue 15, item 1: an invitee new to the product had to sign up a business of their own
+    first, and the verification's redirect then broke the invitation's link."""
+    acme = seed_tenant("Acme")
+    email = f"new-{uuid.uuid4().hex[:8]}@example.test"
+    with auth_server(mail_capture) as stack:
+        invited = api_client.post(
+            stack.url,
+            "/api/v1/members",
+            json={"email": email, "role": "developer"},
+            headers=acme.headers(Role.ADMIN),
+        )
+        assert invited.status_code == 201, invited.text
+        token = latest_link(mail_capture, email).split("token=", 1)[1]
+        join = {"token": token, "password": PASSWORD}
+        joined = api_client.post(stack.url, "/api/v1/invitations/join", json=join)
+        assert joined.status_code == 201, joined.text
+        assert joined.json()["tenant_id"] == acme.tenant_id
+        assert joined.json()["role"] == "developer"
+        assert joined.json()["user"]["email_verified"] is True
+        again = api_client.post(stack.url, "/api/v1/invitations/join", json=join)
+        assert again.status_code == 404
+
+        login = {"email": email, "password": PASSWORD}
+        tokens = api_client.post(stack.url, "/api/v1/login", json=login).json()
+        me = api_client.get(
+            stack.url, "/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        ).json()
+        assert me["memberships"] == [
+            {"tenant_id": acme.tenant_id, "role": "developer", "tenant_name": "Acme"}
+        ]
