@@ -69,6 +69,8 @@ COMMAND_HANDLERS: dict[str, str] = {
     "Invite": "identity.invitations:invite_member",
     "AcceptInvitation": "identity.invitations:accept_invitation",
     "JoinByInvitation": "identity.invitations:join_by_invitation",
+    "ResendInvitation": "identity.invitations:resend_invitation",
+    "RevokeInvitation": "identity.invitations:revoke_invitation",
     "ChangeRole": "identity.members:change_member_role",
     "RemoveMember": "identity.members:remove_member",
     "SwitchTenant": "identity.tenancy:switch_tenant",

@@ -15,7 +15,7 @@ from auth import sessions
 from core.errors import Forbidden, ValidationError
 from functions._auth import authenticate, client_address, is_cross_site, require
 from functions._http import http_function, json_body, json_response
-from identity import api_keys, logins, members
+from identity import api_keys, invitations, logins, members
 from identity.commands import (
     AcceptInvitation,
     ChangeRole,
@@ -27,8 +27,10 @@ from identity.commands import (
     OpenSession,
     RefreshTokens,
     RemoveMember,
+    ResendInvitation,
     ResendVerification,
     RevokeApiKey,
+    RevokeInvitation,
     Signup,
     VerifyCode,
     VerifyEmailLink,
@@ -173,6 +175,24 @@ def invite_member(request: Request) -> Response:
     principal = require(request, "members:invite")
     invitation = bootstrap.handle(Invite.from_body(json_body(request)), principal=principal)
     return json_response({"invitation": invitation}, status=201)
+
+
+def list_invitations(request: Request) -> Response:
+    principal = require(request, "members:invite")
+    found = invitations.list_invitations(bootstrap.auth_context(), principal)
+    return json_response({"data": found})
+
+
+def resend_invitation(request: Request, invitation_id: str) -> Response:
+    principal = require(request, "members:invite")
+    invitation = bootstrap.handle(ResendInvitation(invitation_id), principal=principal)
+    return json_response({"invitation": invitation}, status=201)
+
+
+def revoke_invitation(request: Request, invitation_id: str) -> Response:
+    principal = require(request, "members:invite")
+    bootstrap.handle(RevokeInvitation(invitation_id), principal=principal)
+    return Response(status=204)
 
 
 def change_member_role(request: Request, user_id: str) -> Response:

@@ -51,6 +51,21 @@ ROUTES: tuple[Route, ...] = (
     Route("auth", "POST", f"{API_PREFIX}/members", "invite_member", "Invite by email"),
     Route("auth", "PATCH", f"{API_PREFIX}/members/<user_id>", "change_member_role", "Set role"),
     Route("auth", "DELETE", f"{API_PREFIX}/members/<user_id>", "remove_member", "Remove"),
+    Route("auth", "GET", f"{API_PREFIX}/invitations", "list_invitations", "Pending invitations"),
+    Route(
+        "auth",
+        "POST",
+        f"{API_PREFIX}/invitations/<invitation_id>/resend",
+        "resend_invitation",
+        "A new link (the old one stops working)",
+    ),
+    Route(
+        "auth",
+        "DELETE",
+        f"{API_PREFIX}/invitations/<invitation_id>",
+        "revoke_invitation",
+        "Withdraw it",
+    ),
     Route("auth", "POST", f"{API_PREFIX}/invitations/accept", "accept_invitation", "Join a tenant"),
     Route(
         "auth",
@@ -174,6 +189,18 @@ ROUTES: tuple[Route, ...] = (
             ),
             ("GET", "/dashboard/team", "team_page", "Members, invitations"),
             ("POST", "/dashboard/team/invitations", "invite", "Invite by email"),
+            (
+                "POST",
+                "/dashboard/team/invitations/<invitation_id>/resend",
+                "resend_invitation",
+                "Email a new link",
+            ),
+            (
+                "POST",
+                "/dashboard/team/invitations/<invitation_id>/revoke",
+                "revoke_invitation",
+                "Withdraw it",
+            ),
             ("POST", "/dashboard/team/members/<user_id>/role", "change_role", "Change a role"),
             ("POST", "/dashboard/team/members/<user_id>/remove", "remove_member", "Remove"),
         )

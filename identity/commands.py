@@ -26,8 +26,10 @@ __all__ = [
     "OpenSession",
     "RefreshTokens",
     "RemoveMember",
+    "ResendInvitation",
     "ResendVerification",
     "RevokeApiKey",
+    "RevokeInvitation",
     "Signup",
     "SwitchTenant",
     "VerifyCode",
@@ -156,6 +158,18 @@ class JoinByInvitation:
     @classmethod
     def from_body(cls, body: Body) -> JoinByInvitation:
         return cls(fields.text(body, "token", required=True), fields.secret(body, "password"))
+
+
+@dataclass(frozen=True)
+class RevokeInvitation:
+    invitation_id: str
+
+
+@dataclass(frozen=True)
+class ResendInvitation:
+    """A fresh link for a pending invitation (the old one stops working)."""
+
+    invitation_id: str
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,13 @@ from auth.secrets import new_token, random_id, sha256
 from core.errors import Conflict, Forbidden, MailSendFailed, NotFound
 from identity import rate_limits
 from identity.api_keys import authority, get_api_key
-from identity.commands import AcceptInvitation, Invite, JoinByInvitation
+from identity.commands import (
+    AcceptInvitation,
+    Invite,
+    JoinByInvitation,
+    ResendInvitation,
+    RevokeInvitation,
+)
 from identity.context import AuthContext
 from identity.directory import get_membership, get_user, tenant_names
 from identity.emails import invitation_email
@@ -51,6 +57,8 @@ __all__ = [
     "invite_member",
     "join_by_invitation",
     "list_invitations",
+    "resend_invitation",
+    "revoke_invitation",
     "revoke_invitations_of",
 ]
 
@@ -83,6 +91,7 @@ def list_invitations(ctx: AuthContext, principal: Principal) -> list[dict[str, A
     now = ctx.now()
     return [
         {
+            "id": record.token_hash,  # the hash of the emailed token, not the token
             "email": record.email,
             "role": record.role,
             "invited_by": record.invited_by,
@@ -121,6 +130,53 @@ def invite_member(ctx: AuthContext, principal: Principal, command: Invite) -> di
         log_mail_failed(purpose="invitation", user_id=None)
         raise
     return {"email": record.email, "role": record.role, "expires_at": record.expires_at.isoformat()}
+
+
+def revoke_invitation(ctx: AuthContext, principal: Principal, command: RevokeInvitation) -> None:
+    """The pending invitation's link stops working (`NotFound` for another tenant's, an
+    accepted or an expired one; only for a role the principal may grant)."""
+    record = _pending(ctx, principal, command.invitation_id)
+    check_grant(principal, Role(record.role))
+    _revoke(ctx.store, record.token_hash, now=ctx.now())
+
+
+def resend_invitation(
+    ctx: AuthContext, principal: Principal, command: ResendInvitation
+) -> dict[str, Any]:
+    """A new link for a pending invitation, emailed to the same address with the same role
+    (sent by the principal, counted in the tenant's daily invitations); the old link stops
+    working."""
+    record = _pending(ctx, principal, command.invitation_id)
+    sent = invite_member(ctx, principal, Invite(record.email, Role(record.role)))
+    _revoke(ctx.store, record.token_hash, now=ctx.now())
+    return sent
+
+
+def _pending(ctx: AuthContext, principal: Principal, invitation_id: str) -> InvitationRecord:
+    found = ctx.store.get(invitation_key(invitation_id))
+    if (
+        found is None
+        or found.get("tenant_id") != principal.tenant_id
+        or not _open(found, ctx.now())
+    ):
+        raise NotFound("No such pending invitation", code="invitation_not_found")
+    return record_from(InvitationRecord, found)
+
+
+def _revoke(store: AbstractStore, token_hash: str, *, now: datetime) -> None:
+    """Revoke it unless it was accepted meanwhile (one transaction)."""
+    key = invitation_key(token_hash)
+
+    def decide(docs: Mapping[DocKey, Doc | None]) -> tuple[WriteSet, None]:
+        data = docs[key]
+        if data is None or data.get("accepted_at") is not None:
+            raise Conflict("The invitation was accepted meanwhile", code="invitation_accepted")
+        writes = WriteSet()
+        if data.get("revoked_at") is None:
+            writes.update(key, {"revoked_at": now})
+        return writes, None
+
+    store.transact([key], decide)
 
 
 def find_invitation(store: AbstractStore, token: str, *, now: datetime) -> InvitationView | None:

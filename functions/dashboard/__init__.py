@@ -39,7 +39,14 @@ from functions.dashboard.list_views import disputes_page, refunds_page
 from functions.dashboard.payment_action_views import cancel, capture, refund
 from functions.dashboard.payment_views import payment_page, payments_page
 from functions.dashboard.static_views import static_file
-from functions.dashboard.team_views import change_role, invite, remove_member, team_page
+from functions.dashboard.team_views import (
+    change_role,
+    invite,
+    remove_member,
+    resend_invitation,
+    revoke_invitation,
+    team_page,
+)
 from functions.dashboard.tenant_views import (
     accept_invitation,
     invitation_page,
@@ -75,7 +82,9 @@ __all__ = [
     "remove_member",
     "replay_event",
     "resend_code",
+    "resend_invitation",
     "revoke_api_key",
+    "revoke_invitation",
     "root",
     "sign_up",
     "signup_page",

@@ -63,6 +63,8 @@ NOTICES = {
     "key_revoked": "The API key is revoked. Requests made with it now fail.",
     "event_replayed": "The event was applied again.",
     "invited": "Invitation sent.",
+    "invitation_resent": "A new invitation link was sent. The old one no longer works.",
+    "invitation_revoked": "Invitation withdrawn. Its link no longer works.",
     "role_changed": "Role updated.",
     "member_removed": "Member removed.",
     "switched": "Switched business.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Request, Response
 
 import bootstrap
@@ -9,9 +11,22 @@ from core.errors import AppError, Conflict, Forbidden, UpstreamError, Validation
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
 from identity import invitations, members
-from identity.commands import ChangeRole, Invite, RemoveMember
+from identity.commands import (
+    ChangeRole,
+    Invite,
+    RemoveMember,
+    ResendInvitation,
+    RevokeInvitation,
+)
 
-__all__ = ["change_role", "invite", "remove_member", "team_page"]
+__all__ = [
+    "change_role",
+    "invite",
+    "remove_member",
+    "resend_invitation",
+    "revoke_invitation",
+    "team_page",
+]
 
 FORM_ERRORS = (ValidationError, Forbidden, Conflict, UpstreamError)
 
@@ -33,24 +48,51 @@ def invite(request: Request) -> Response:
 
 
 @page
+def resend_invitation(request: Request, invitation_id: str) -> Response:
+    return _act(
+        request,
+        "members:invite",
+        lambda: ResendInvitation(invitation_id),
+        notice="invitation_resent",
+    )
+
+
+@page
+def revoke_invitation(request: Request, invitation_id: str) -> Response:
+    return _act(
+        request,
+        "members:invite",
+        lambda: RevokeInvitation(invitation_id),
+        notice="invitation_revoked",
+    )
+
+
+@page
 def change_role(request: Request, user_id: str) -> Response:
-    shell = signed_in(request, "members:manage")
-    try:
-        command = ChangeRole.from_body(dict(request.form), user_id=user_id)
-        bootstrap.handle(command, principal=shell.principal)
-    except FORM_ERRORS as error:
-        return _team(request, shell, error=error)
-    return redirect("/dashboard/team", notice="role_changed")
+    return _act(
+        request,
+        "members:manage",
+        lambda: ChangeRole.from_body(dict(request.form), user_id=user_id),
+        notice="role_changed",
+    )
 
 
 @page
 def remove_member(request: Request, user_id: str) -> Response:
-    shell = signed_in(request, "members:manage")
+    return _act(request, "members:manage", lambda: RemoveMember(user_id), notice="member_removed")
+
+
+def _act(
+    request: Request, permission: str, command: Callable[[], object], *, notice: str
+) -> Response:
+    """Run the form's command (read inside: a bad field is the form's error too), then back to
+    the Team page with `notice`, or the page again with the error."""
+    shell = signed_in(request, permission)
     try:
-        bootstrap.handle(RemoveMember(user_id), principal=shell.principal)
+        bootstrap.handle(command(), principal=shell.principal)
     except FORM_ERRORS as error:
         return _team(request, shell, error=error)
-    return redirect("/dashboard/team", notice="member_removed")
+    return redirect("/dashboard/team", notice=notice)
 
 
 def _team(

@@ -168,6 +168,15 @@ def test_a_user_of_two_businesses_switches_and_sees_each_ones_data_only(
     expect(page.get_by_role("region", name="Pending invitations")).to_contain_text(invitee)
     assert messages_to(stack.mail_url, invitee), "the invitation email was not sent"
     shoot(page, "team")
+    pending = page.get_by_role("region", name="Pending invitations")
+    pending.get_by_role("button", name=f"Resend the invitation to {invitee}").click()
+    expect(page.get_by_role("status")).to_contain_text("A new invitation link was sent")
+    assert len(messages_to(stack.mail_url, invitee)) == 2
+    pending.get_by_role("button", name=f"Withdraw the invitation to {invitee}").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Invitation withdrawn. Its link no longer works."
+    )
+    expect(pending).to_contain_text("No invitations waiting")
 
     # Back to the first business: the cafe's payment is not found there.
     page.get_by_label("Switch business").select_option(label="Juniper Books (owner)")

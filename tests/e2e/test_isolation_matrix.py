@@ -46,8 +46,8 @@ from auth.rbac import has_permission
 from auth.tokens import issue_access_token
 from emulators import gcloud
 from functions.routes import ROUTES, Route
-from identity import api_keys
-from identity.commands import CreateApiKey
+from identity import api_keys, invitations
+from identity.commands import CreateApiKey, Invite
 from ledger.collections import DISPUTES, PAYMENTS
 from ledger.store import DocKey
 from tests.e2e import api_client
@@ -110,6 +110,15 @@ def new_viewer_key(tenant: SeededTenant) -> Params:
 
 def new_viewer_member(tenant: SeededTenant) -> Params:
     return {"user_id": seed_user(service_context(), tenant.tenant_id, Role.VIEWER).user_id}
+
+
+def new_pending_invitation(tenant: SeededTenant) -> Params:
+    owner = Principal(tenant.tenant_id, Role.OWNER, tenant.users[Role.OWNER].user_id, None, True)
+    email = f"pending-{uuid.uuid4().hex[:8]}@example.test"
+    ctx = service_context()
+    invitations.invite_member(ctx, owner, Invite(email, Role.VIEWER))
+    [pending] = [i for i in invitations.list_invitations(ctx, owner) if i["email"] == email]
+    return {"invitation_id": pending["id"]}
 
 
 def new_invitation() -> dict[str, Any]:
@@ -206,6 +215,13 @@ ACCESS: dict[tuple[str, str], Rule] = {
         "members:manage", ok=204, resource=new_viewer_member
     ),
     ("POST", f"{API}/invitations/join"): PUBLIC,
+    ("GET", f"{API}/invitations"): Protected("members:invite"),
+    ("POST", f"{API}/invitations/<invitation_id>/resend"): Protected(
+        "members:invite", ok=201, resource=new_pending_invitation
+    ),
+    ("DELETE", f"{API}/invitations/<invitation_id>"): Protected(
+        "members:invite", ok=204, resource=new_pending_invitation
+    ),
     ("POST", f"{API}/invitations/accept"): Protected(
         None, ok=404, body=lambda: {"token": "not-an-invitation"}, users_only=True
     ),
@@ -295,6 +311,12 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{DASH}/team"): Page("members:read"),
     ("POST", f"{DASH}/team/invitations"): Page(
         "members:invite", ok=303, form=lambda w: new_invitation()
+    ),
+    ("POST", f"{DASH}/team/invitations/<invitation_id>/resend"): Page(
+        "members:invite", ok=303, resource=new_pending_invitation
+    ),
+    ("POST", f"{DASH}/team/invitations/<invitation_id>/revoke"): Page(
+        "members:invite", ok=303, resource=new_pending_invitation
     ),
     ("POST", f"{DASH}/team/members/<user_id>/role"): Page(
         "members:manage", ok=303, form=lambda w: {"role": "viewer"}, resource=new_viewer_member

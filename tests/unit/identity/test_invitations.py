@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from auth.principal import Role
+from auth.principal import Principal, Role
 from core.errors import Conflict, NotFound
 from identity import invitations, logins, members
-from identity.commands import ChangeRole, Invite, JoinByInvitation, LogIn
+from identity.commands import (
+    ChangeRole,
+    Invite,
+    JoinByInvitation,
+    LogIn,
+    ResendInvitation,
+    RevokeInvitation,
+)
 from identity.directory import find_user_by_email, memberships_of_user
 from ledger.collections import TENANTS
 from ledger.store import Query
@@ -82,3 +89,34 @@ def test_joining_grants_at_most_what_the_sender_holds_now() -> None:
         world.ctx, JoinByInvitation(token, PASSWORD), client=CLIENT
     )
     assert joined.role == "developer"
+
+
+def test_a_pending_invitation_can_be_sent_again_or_withdrawn_by_its_tenant_only() -> None:
+    """Issue 15, item 1: owners could neither resend nor revoke a pending invitation."""
+    world = World()
+    first = invite(world, "bo@example.test", Role.DEVELOPER)
+    owner = world.sign_up("other-owner@example.test", business="Elsewhere")
+    [pending] = invitations.list_invitations(world.ctx, world_owner(world))
+    with pytest.raises(NotFound):  # another tenant's
+        invitations.revoke_invitation(world.ctx, owner, RevokeInvitation(pending["id"]))
+
+    invitations.resend_invitation(world.ctx, world_owner(world), ResendInvitation(pending["id"]))
+    second = world.mailer.last_link_token()
+    assert second != first
+    assert invitations.find_invitation(world.store, first, now=world.clock()) is None
+    [again] = invitations.list_invitations(world.ctx, world_owner(world))
+    assert (again["email"], again["role"]) == ("bo@example.test", "developer")
+
+    invitations.revoke_invitation(world.ctx, world_owner(world), RevokeInvitation(again["id"]))
+    assert invitations.list_invitations(world.ctx, world_owner(world)) == []
+    with pytest.raises(NotFound):
+        invitations.join_by_invitation(world.ctx, JoinByInvitation(second, PASSWORD), client=CLIENT)
+    with pytest.raises(NotFound):  # withdrawn: nothing left to withdraw
+        invitations.revoke_invitation(world.ctx, world_owner(world), RevokeInvitation(again["id"]))
+
+
+def world_owner(world: World) -> Principal:
+    user = find_user_by_email(world.store, "owner@example.test")
+    assert user is not None
+    [membership] = memberships_of_user(world.store, user.user_id)
+    return Principal(membership.tenant_id, Role.OWNER, user.user_id, None, True)
