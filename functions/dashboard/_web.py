@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -24,7 +24,7 @@ from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from core import logs
-from core.errors import AppError, Unauthorized
+from core.errors import AppError, Unauthorized, ValidationError
 from functions.dashboard import _format
 from functions.dashboard._session import (
     Shell,
@@ -35,6 +35,7 @@ from functions.dashboard._session import (
 )
 
 __all__ = [
+    "FormErrors",
     "asset_url",
     "error_page",
     "page",
@@ -42,6 +43,7 @@ __all__ = [
     "render",
     "render_form",
     "render_form_error",
+    "require_fields",
     "secured",
 ]
 
@@ -53,6 +55,7 @@ NOTICES = {
     "verified": "Your email address is verified.",
     "logged_out": "You are logged out.",
     "session_ended": "Your session has ended. Log in again to continue.",
+    "signed_up": "We sent a 6-digit code to your email. It may take a minute to arrive.",
     "code_sent": "We sent a new code. It may take a minute to arrive.",
     "code_not_sent": "We couldn't send the email just now. Ask for a new code below.",
     "onboarded": "Your Stripe account is connected.",
@@ -152,6 +155,23 @@ def render_form(request: Request, template: str, *, status: int = 200, **context
     if new:
         set_form_cookie(response, nonce)
     return response
+
+
+class FormErrors(ValidationError):
+    """Several fields of a form at once, each with its message (the form marks each field)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        param, message = next(iter(fields.items()))
+        super().__init__(message, code="parameter_missing", param=param)
+        self.fields = fields
+
+
+def require_fields(form: Mapping[str, str], messages: Mapping[str, str]) -> None:
+    """`FormErrors` naming every field of `messages` left empty, in plain words (the API's
+    messages name the parameter; a person filling a form needs the sentence)."""
+    missing = {name: text for name, text in messages.items() if not form.get(name, "").strip()}
+    if missing:
+        raise FormErrors(missing)
 
 
 def render_form_error(request: Request, template: str, error: AppError, **context: Any) -> Response:

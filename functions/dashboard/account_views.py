@@ -18,12 +18,24 @@ from functions.dashboard._session import (
     set_session_cookie,
     signed_in,
 )
-from functions.dashboard._web import page, redirect, render_form, render_form_error
+from functions.dashboard._web import (
+    page,
+    redirect,
+    render_form,
+    render_form_error,
+    require_fields,
+)
 from identity.commands import LogOut, OpenSession, Signup
 
 __all__ = ["log_in", "log_out", "login_page", "root", "sign_up", "signup_page"]
 
 FORM_ERRORS = (ValidationError, Conflict, Unauthorized, RateLimited)
+SIGNUP_FIELDS = {
+    "business_name": "Enter your business name.",
+    "email": "Enter your work email address.",
+    "password": "Choose a password.",
+}
+LOGIN_FIELDS = {"email": "Enter your email address.", "password": "Enter your password."}
 
 
 def root(request: Request) -> Response:
@@ -45,6 +57,7 @@ def sign_up(request: Request) -> Response:
     form = dict(request.form)
     next_page = safe_next(form.get("next"))
     try:
+        require_fields(form, SIGNUP_FIELDS)
         command = Signup.from_body(form)
         result = bootstrap.handle(command, client=client_address(request))
     except FORM_ERRORS as error:
@@ -58,7 +71,7 @@ def sign_up(request: Request) -> Response:
             next=next_page,
             min_password=MIN_LENGTH,
         )
-    notice = "code_sent" if result.email_sent else "code_not_sent"
+    notice = "signed_up" if result.email_sent else "code_not_sent"
     return redirect("/dashboard/verify", notice=notice, email=result.email, next=next_page)
 
 
@@ -74,6 +87,7 @@ def log_in(request: Request) -> Response:
     form = dict(request.form)
     next_page = safe_next(form.get("next"))
     try:
+        require_fields(form, LOGIN_FIELDS)
         command = OpenSession.from_body(form)
         session = bootstrap.handle(command, client=client_address(request))
     except FORM_ERRORS as error:

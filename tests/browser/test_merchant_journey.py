@@ -67,6 +67,11 @@ def test_a_new_merchant_signs_up_onboards_takes_a_payment_and_refunds_part_of_it
     expect(page).to_have_url(re.compile(r"/dashboard/login\?next=%2Fdashboard$"))
     shoot(page, "login")
     page.get_by_role("link", name="Create an account").click()
+    page.get_by_role("button", name="Create account").click()  # issue 15, item 8: all, plainly
+    expect(page.locator("#business_name-error")).to_have_text("Enter your business name.")
+    expect(page.locator("#email-error")).to_have_text("Enter your work email address.")
+    expect(page.locator("#password-error")).to_have_text("Choose a password.")
+    expect(page.get_by_label("Work email")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Business name").fill("Blue Fern Pottery")
     page.get_by_label("Work email").fill(email)
     page.get_by_label("Password").fill("short")
@@ -79,6 +84,9 @@ def test_a_new_merchant_signs_up_onboards_takes_a_payment_and_refunds_part_of_it
 
     # Verify by the code the mail capture received; a wrong code first says so.
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text(
+        "We sent a 6-digit code to your email. It may take a minute to arrive."
+    )
     expect(page.get_by_text(email)).to_be_visible()
     page.get_by_label("6-digit code").fill("000000")
     page.get_by_role("button", name="Verify email").click()
