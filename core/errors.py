@@ -35,6 +35,7 @@ __all__ = [
     "Contention",
     "EventNotReady",
     "Forbidden",
+    "FormErrors",
     "InvalidSignature",
     "MailSendFailed",
     "MethodNotAllowed",
@@ -82,6 +83,16 @@ class ValidationError(AppError):
     status = 400
     type = "invalid_request_error"
     code = "invalid_request"
+
+
+class FormErrors(ValidationError):
+    """Several fields of a dashboard form at once, each with its message (the form marks each
+    field); `param` and `message` are the first's."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        param, message = next(iter(fields.items()))
+        super().__init__(message, code="parameter_missing", param=param)
+        self.fields = fields
 
 
 class InvalidSignature(ValidationError):

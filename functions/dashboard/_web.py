@@ -24,7 +24,7 @@ from flask import Request, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from core import logs
-from core.errors import AppError, Unauthorized, ValidationError
+from core.errors import AppError, FormErrors, Unauthorized
 from functions.dashboard import _format
 from functions.dashboard._session import (
     Shell,
@@ -35,7 +35,6 @@ from functions.dashboard._session import (
 )
 
 __all__ = [
-    "FormErrors",
     "asset_url",
     "error_page",
     "page",
@@ -155,15 +154,6 @@ def render_form(request: Request, template: str, *, status: int = 200, **context
     if new:
         set_form_cookie(response, nonce)
     return response
-
-
-class FormErrors(ValidationError):
-    """Several fields of a form at once, each with its message (the form marks each field)."""
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        param, message = next(iter(fields.items()))
-        super().__init__(message, code="parameter_missing", param=param)
-        self.fields = fields
 
 
 def require_fields(form: Mapping[str, str], messages: Mapping[str, str]) -> None:

@@ -14,6 +14,7 @@ EXPECTED_STATUS = {
     errors.AppError: 500,
     errors.ValidationError: 400,
     errors.InvalidSignature: 400,
+    errors.FormErrors: 400,
     errors.Unauthorized: 401,
     errors.PaymentDeclined: 402,
     errors.Forbidden: 403,
