@@ -20,10 +20,9 @@ INTERNAL_HEADERS = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 def settings_from(**env: str) -> Iterator[None]:
     """`get_settings()` reads the process environment plus `env` inside the block (and the
     real environment again after it)."""
-    with mock.patch.dict(os.environ, env):
-        get_settings.cache_clear()
-        try:
-            yield
-        finally:
+    try:
+        with mock.patch.dict(os.environ, env):
             get_settings.cache_clear()
-    get_settings.cache_clear()
+            yield
+    finally:
+        get_settings.cache_clear()

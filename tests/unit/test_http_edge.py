@@ -11,6 +11,7 @@ from flask import Flask, Request, Response, request
 from core import errors, logs
 from functions._http import View, http_function, json_body, json_response
 from functions.routes import Route
+from tests.support.settings import settings_from
 
 ROUTES = (
     Route("probe", "GET", "/things/<thing_id>", "show", "Show a thing"),
@@ -150,16 +151,9 @@ def test_a_json_body_with_a_lone_surrogate_is_refused_but_escaped_pairs_are_text
     assert body(accepted) == {"name": "\U0001f600 \u00e9"}
 
 
-def test_bodies_over_the_limit_are_refused_with_413(monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.settings import get_settings
-
-    monkeypatch.setenv("MAX_REQUEST_BYTES", "64")
-    get_settings.cache_clear()
-    try:
+def test_bodies_over_the_limit_are_refused_with_413() -> None:
+    with settings_from(MAX_REQUEST_BYTES="64"):
         response = call("/things", method="POST", json={"name": "x" * 100})
-    finally:
-        monkeypatch.delenv("MAX_REQUEST_BYTES")
-        get_settings.cache_clear()
     assert response.status_code == 413
     assert body(response)["error"]["code"] == "payload_too_large"  # type: ignore[index]
 

@@ -7,6 +7,7 @@ from flask import Flask, request
 
 from core.errors import Unauthorized
 from functions._auth import client_address, is_cross_site, require
+from tests.support.settings import settings_from
 
 APP = Flask("auth-edge-test")
 
@@ -31,21 +32,16 @@ def test_no_credentials_is_401_before_any_lookup() -> None:
     ],
 )
 def test_the_client_is_what_the_first_trusted_proxy_saw(
-    monkeypatch: pytest.MonkeyPatch, trusted: str, forwarded: str, client: str
+    trusted: str, forwarded: str, client: str
 ) -> None:
     """Issue 14, item 5: with no proxy, a fresh X-Forwarded-For per request was a fresh bucket."""
-    from core.settings import get_settings
-
-    monkeypatch.setenv("TRUSTED_PROXY_HOPS", trusted)
-    get_settings.cache_clear()
-    try:
-        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-        environ = {"REMOTE_ADDR": "192.0.2.7"}
-        with APP.test_request_context("/", headers=headers, environ_base=environ):
-            assert client_address(request) == client
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    environ = {"REMOTE_ADDR": "192.0.2.7"}
+    with (
+        settings_from(TRUSTED_PROXY_HOPS=trusted),
+        APP.test_request_context("/", headers=headers, environ_base=environ),
+    ):
+        assert client_address(request) == client
 
 
 @pytest.mark.parametrize(
