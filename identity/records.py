@@ -9,7 +9,9 @@ each is stored (names: `ledger/collections.py`; the contract: SPEC §3).
 - `invitations/{sha256(token)}`, `refresh_tokens/{sha256(token)}`, `sessions/{sha256(id)}`,
   `email_verifications/{user_id}`: their record's fields, and `expire_at` for a TTL policy.
 - `api_keys/{key_id}`: the record's fields (the key's hash, never the key).
-Secrets are stored only as hashes.
+- `session_reveals/{sha256(session id)}`: `sealed`, `expires_at`, `expire_at`; a new secret held
+  for the session's next page, sealed under a key the store cannot derive (`identity/reveals.py`).
+Secrets are stored only as hashes, or sealed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ledger.collections import (
     INVITATIONS,
     MEMBERSHIPS,
     REFRESH_TOKENS,
+    SESSION_REVEALS,
     SESSIONS,
     TENANTS,
     USER_EMAILS,
@@ -51,6 +54,7 @@ __all__ = [
     "membership_key",
     "record_from",
     "refresh_key",
+    "reveal_key",
     "session_key",
     "stored",
     "tenant_key",
@@ -205,6 +209,10 @@ def refresh_key(token_hash: str) -> DocKey:
 
 def session_key(session_hash: str) -> DocKey:
     return DocKey(SESSIONS, session_hash)
+
+
+def reveal_key(session_hash: str) -> DocKey:
+    return DocKey(SESSION_REVEALS, session_hash)
 
 
 def verification_key(user_id: str) -> DocKey:

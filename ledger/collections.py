@@ -20,6 +20,7 @@ MEMBERSHIPS = "memberships"
 INVITATIONS = "invitations"
 REFRESH_TOKENS = "refresh_tokens"
 SESSIONS = "sessions"
+SESSION_REVEALS = "session_reveals"  # a secret a session's next page shows once
 EMAIL_VERIFICATIONS = "email_verifications"
 API_KEYS = "api_keys"
 RATE_LIMITS = "rate_limits"

@@ -62,6 +62,7 @@ NOTICES = {
     "refund_requested": "Refund requested. Stripe confirms it in the timeline below.",
     "capture_requested": "Capture requested. Stripe confirms it in the timeline below.",
     "cancel_requested": "Cancellation requested. Stripe confirms it in the timeline below.",
+    "key_created": "API key created.",
     "key_revoked": "The API key is revoked. Requests made with it now fail.",
     "event_replayed": "The event was applied again.",
     "invited": "Invitation sent.",

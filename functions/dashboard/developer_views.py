@@ -1,6 +1,6 @@
-"""Developers: API keys (create, shown once; list with last use; revoke) and the webhook inbox
-(failed, dead and still-processing events with their error and lag, the page's lag
-percentiles; replay for admins)."""
+"""Developers: API keys (create, shown once after a redirect; list with last use; revoke) and
+the webhook inbox (failed, dead and still-processing events with their error and lag, the
+page's lag percentiles; replay for admins)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import bootstrap
 from core.errors import AppError, Forbidden, ValidationError
 from functions.dashboard._session import Shell, signed_in
 from functions.dashboard._web import page, redirect, render
-from identity import api_keys
+from identity import api_keys, reveals
 from identity.commands import CreateApiKey, RevokeApiKey
 from payments.webhooks import operations
 from payments.webhooks.lag import lag_summary
@@ -24,21 +24,33 @@ INBOX_TABS = (("failed", "Failed"), ("dead", "Dead"), ("received", "Processing")
 
 @page
 def api_keys_page(request: Request) -> Response:
+    """After a key is created (`?notice=key_created`), the one view of it; a reload finds it
+    gone and says so."""
     shell = signed_in(request, "api_keys:manage")
-    return _keys(request, shell)
+    just_created = request.args.get("notice") == "key_created"
+    created = reveals.take(bootstrap.auth_context(), _session_id(shell)) if just_created else None
+    response = _keys(request, shell, created=created, already_shown=just_created and not created)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @page
 def create_api_key(request: Request) -> Response:
+    """Post/redirect/get: the new key is held for the session's next page, never in this
+    answer, so reloading that page cannot create a second key."""
     shell = signed_in(request, "api_keys:manage")
     try:
         command = CreateApiKey.from_body(dict(request.form))
-        created = bootstrap.handle(command, principal=shell.principal)
+        created: api_keys.CreatedKey = bootstrap.handle(command, principal=shell.principal)
     except (ValidationError, Forbidden) as error:
         return _keys(request, shell, error=error)
-    response = _keys(request, shell, created=created, status=201)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    record = created.record
+    reveals.hold(
+        bootstrap.auth_context(),
+        _session_id(shell),
+        {"key": created.key, "name": record.name, "role": record.role, "mode": record.mode},
+    )
+    return redirect("/dashboard/developers/api-keys", notice="key_created")
 
 
 @page
@@ -72,24 +84,29 @@ def replay_event(request: Request, event_id: str) -> Response:
     return redirect("/dashboard/developers/webhooks", notice="event_replayed", status=status)
 
 
+def _session_id(shell: Shell) -> str:
+    return shell.principal.session_id or ""
+
+
 def _keys(
     request: Request,
     shell: Shell,
     *,
-    created: api_keys.CreatedKey | None = None,
+    created: dict[str, str] | None = None,
+    already_shown: bool = False,
     error: AppError | None = None,
-    status: int = 200,
 ) -> Response:
     keys = api_keys.list_api_keys(bootstrap.auth_context(), shell.principal)
     return render(
         request,
         "api_keys.html",
-        status=error.status if error else status,
+        status=error.status if error else 200,
         shell=shell,
         title="API keys",
         error=error,
         keys=sorted(keys, key=lambda k: (k.revoked_at is not None, -k.created_at.timestamp())),
         created=created,
+        already_shown=already_shown,
         roles=[r for r in ("viewer", "developer", "admin", "owner") if shell.can_hold(r)],
     )
 

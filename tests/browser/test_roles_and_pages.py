@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime
 
 import requests
 from playwright.sync_api import Page, expect
 
 import bootstrap
 from auth.principal import Role
+from identity.invitations import INVITATION_TTL
 from identity.members import add_membership
 from payments import refunds
 from tests.browser.conftest import shoot
@@ -251,6 +253,10 @@ def test_an_invited_person_joins_as_someone_new_or_logs_in_to_accept(
     expect(page.get_by_role("heading", name="Join Copper Kettle")).to_be_visible()
     expect(page.locator(".panel")).to_contain_text(
         f"{inviter} invited {newcomer} to join Copper Kettle as developer"
+    )
+    until = (datetime.now(UTC) + INVITATION_TTL).strftime("%b %-d, %Y")
+    expect(page.get_by_test_id("invitation-expiry")).to_have_text(
+        f"This invitation works until {until}."
     )
     shoot(page, "invitation-join")
     page.get_by_label("Password").fill(PASSWORD)

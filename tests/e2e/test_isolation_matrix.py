@@ -299,7 +299,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{DASH}/disputes"): Page("disputes:read"),
     ("GET", f"{DASH}/developers/api-keys"): Page("api_keys:manage"),
     ("POST", f"{DASH}/developers/api-keys"): Page(
-        "api_keys:manage", ok=201, form=lambda w: {"name": "matrix", "role": "viewer"}
+        "api_keys:manage", ok=303, form=lambda w: {"name": "matrix", "role": "viewer"}
     ),
     ("POST", f"{DASH}/developers/api-keys/<key_id>/revoke"): Page(
         "api_keys:manage", ok=303, resource=new_viewer_key
